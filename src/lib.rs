@@ -1,0 +1,20 @@
+//! gig-kiosk: the software inside the self-service job kiosks of China's gig
+//! stations (零工驿站) and gig markets (零工市场).
+//!
+//! Map of the crate (see `docs/architecture.md` for the whole picture):
+//! - [`domain`]: postings, courses, wages, places and time, with their rules.
+//! - [`jsonld`]: schema.org JSON/JSON-LD in, validated domain values out.
+//! - [`search`]: queries, Chinese text matching and the choice of plan.
+//! - [`store`]: the SQLite database; all SQL lives there.
+//! - [`import`]: files into the store, with a per-record report.
+//! - [`config`]: layered configuration and its checker.
+//! - [`demo`]: the generator of realistic demo postings and courses.
+//! - [`cli`]: the `kiosk` command line.
+
+pub mod domain;
+pub mod jsonld;
+pub mod search;
+pub mod store;
+
+#[cfg(test)]
+mod test_support;

@@ -1,0 +1,248 @@
+//! Choosing how to answer a search: a pure function of the query and a few
+//! cheap counts, so that every choice can be tested by name.
+//!
+//! Terms:
+//! - **candidates**: rows a strategy reads and checks against every filter.
+//!   Strategies differ only in where candidates come from; the checks, and
+//!   therefore the results, are identical (see `store::search`).
+//! - **driver**: a selective index that lists candidates directly: the
+//!   full-text index for a text query, the trade index for a trade filter.
+//! - **need**: `offset + limit`, the rows a strategy must find.
+//!
+//! The cost model counts candidates. Taking every row of a driver costs its
+//! size `n`. Walking an unselective order instead (rings outward from the
+//! station, or an index in sort order) and filtering as we go costs about
+//! `need / (n / total)` rows until `need` matches have turned up. The driver
+//! wins when `n² ≤ need × total`: at 100 000 postings and a page of 50, when
+//! it lists at most about 2 200 rows.
+
+use serde::Serialize;
+
+use super::query::{SearchQuery, SortOrder};
+
+/// A selective index that can list candidates by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Driver {
+    /// The full-text index (unigrams/bigrams, see `search::text`).
+    Text,
+    /// The `(trade, settlement, wage)` index.
+    Trade,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "plan")]
+pub enum Plan {
+    /// Grow a circle around the query point on the geographic (R*Tree)
+    /// index, doubling the radius, until `need` matches lie inside it or the
+    /// circle reaches `max_radius_m`. Only for nearest-first order: a match
+    /// inside radius r is nearer than anything outside it.
+    Rings {
+        first_radius_m: f64,
+        max_radius_m: f64,
+    },
+    /// Read every candidate the driver lists, check, sort, cut.
+    Candidates { driver: Driver },
+    /// Read the postings inside the radius's bounding box, check, sort, cut.
+    GeoBox,
+    /// Walk the index that holds the sort order, checking each row, and stop
+    /// after `need` matches.
+    Ordered,
+}
+
+/// Cheap facts about the cache that the planner weighs.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Estimates {
+    /// Postings in the cache (open or not).
+    pub total: u64,
+    /// Documents holding the rarest index term of the text query.
+    pub text_docs: Option<u64>,
+    /// Postings of the requested trades.
+    pub trade_rows: Option<u64>,
+    /// Distance from the query point to the farthest corner of the box
+    /// around all cached postings: no posting is farther away.
+    pub extent_radius_m: f64,
+}
+
+/// The first ring never starts smaller than this.
+pub const MIN_FIRST_RING_M: f64 = 200.0;
+
+pub fn plan(q: &SearchQuery, est: &Estimates) -> Plan {
+    let need = q.needed().max(1) as f64;
+    let total = est.total.max(1) as f64;
+    let driver = [
+        (Driver::Text, est.text_docs),
+        (Driver::Trade, est.trade_rows),
+    ]
+    .into_iter()
+    .filter_map(|(d, n)| n.map(|n| (d, n as f64)))
+    .min_by(|a, b| a.1.total_cmp(&b.1));
+    // Rows an unselective walk reads before finding `need` matches.
+    let walk_cost = |matching: f64| need * total / matching.max(1.0);
+    let max_radius = q
+        .within_m
+        .map_or(est.extent_radius_m, |r| r.min(est.extent_radius_m))
+        .max(MIN_FIRST_RING_M);
+
+    if let Some((d, n)) = driver {
+        if n <= walk_cost(n) {
+            return Plan::Candidates { driver: d };
+        }
+    }
+    match q.sort {
+        SortOrder::Distance => {
+            // Start where, if postings were spread evenly over the extent, the
+            // circle would hold about `need` matches; real postings cluster
+            // around the station, so this rarely needs a second ring.
+            let matching = driver.map_or(total, |(_, n)| n).max(1.0);
+            let first = est.extent_radius_m * (need / matching).sqrt() * 0.5;
+            Plan::Rings {
+                first_radius_m: first.clamp(MIN_FIRST_RING_M, max_radius),
+                max_radius_m: max_radius,
+            }
+        }
+        _ => match q.within_m {
+            // Same trade-off with the circle as the driver: its size is
+            // estimated as if postings were spread evenly over the extent.
+            Some(r) => {
+                let share = (r / est.extent_radius_m.max(1.0)).powi(2).min(1.0);
+                let in_circle = total * share;
+                if in_circle <= walk_cost(in_circle) {
+                    Plan::GeoBox
+                } else {
+                    Plan::Ordered
+                }
+            }
+            None => Plan::Ordered,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::GeoPoint;
+    use crate::search::text::TextQuery;
+
+    fn query() -> SearchQuery {
+        SearchQuery::near(GeoPoint::new(24.5, 118.13))
+    }
+
+    fn est(total: u64) -> Estimates {
+        Estimates {
+            total,
+            text_docs: None,
+            trade_rows: None,
+            extent_radius_m: 40_000.0,
+        }
+    }
+
+    #[test]
+    fn nearest_without_filters_uses_rings() {
+        let p = plan(&query(), &est(100_000));
+        let Plan::Rings {
+            first_radius_m,
+            max_radius_m,
+        } = p
+        else {
+            panic!("{p:?}")
+        };
+        assert_eq!(max_radius_m, 40_000.0);
+        assert!(
+            first_radius_m >= MIN_FIRST_RING_M && first_radius_m < 2_000.0,
+            "{first_radius_m}"
+        );
+    }
+
+    #[test]
+    fn rings_stop_at_the_requested_radius() {
+        let mut q = query();
+        q.within_m = Some(5_000.0);
+        let Plan::Rings { max_radius_m, .. } = plan(&q, &est(100_000)) else {
+            panic!()
+        };
+        assert_eq!(max_radius_m, 5_000.0);
+    }
+
+    #[test]
+    fn rare_text_is_driven_by_the_text_index() {
+        let mut q = query();
+        q.text = TextQuery::parse("钢琴");
+        let e = Estimates {
+            text_docs: Some(12),
+            ..est(100_000)
+        };
+        assert_eq!(
+            plan(&q, &e),
+            Plan::Candidates {
+                driver: Driver::Text
+            }
+        );
+    }
+
+    #[test]
+    fn common_text_nearest_first_uses_rings() {
+        // 保洁 in 8 % of 100 000 postings: walking outward finds 50 after
+        // ~600 rows, cheaper than reading 8 000 candidates.
+        let mut q = query();
+        q.text = TextQuery::parse("保洁");
+        let e = Estimates {
+            text_docs: Some(8_000),
+            ..est(100_000)
+        };
+        assert!(matches!(plan(&q, &e), Plan::Rings { .. }));
+    }
+
+    #[test]
+    fn the_cheaper_driver_wins() {
+        let mut q = query();
+        q.text = TextQuery::parse("工");
+        q.trades = vec!["钢筋工".into()];
+        let e = Estimates {
+            text_docs: Some(90_000),
+            trade_rows: Some(300),
+            ..est(100_000)
+        };
+        assert_eq!(
+            plan(&q, &e),
+            Plan::Candidates {
+                driver: Driver::Trade
+            }
+        );
+    }
+
+    #[test]
+    fn wage_order_walks_the_index_when_filters_are_broad() {
+        let mut q = query();
+        q.sort = SortOrder::Wage;
+        q.trades = vec!["装卸搬运".into()];
+        let e = Estimates {
+            trade_rows: Some(15_000),
+            ..est(100_000)
+        };
+        assert_eq!(plan(&q, &e), Plan::Ordered);
+    }
+
+    #[test]
+    fn small_circle_with_other_order_reads_the_box() {
+        let mut q = query();
+        q.sort = SortOrder::Newest;
+        q.within_m = Some(1_000.0);
+        assert_eq!(plan(&q, &est(100_000)), Plan::GeoBox);
+        q.within_m = Some(30_000.0);
+        assert_eq!(plan(&q, &est(100_000)), Plan::Ordered);
+    }
+
+    #[test]
+    fn tiny_and_empty_caches_do_not_divide_by_zero() {
+        let p = plan(&query(), &Estimates::default());
+        let Plan::Rings {
+            first_radius_m,
+            max_radius_m,
+        } = p
+        else {
+            panic!("{p:?}")
+        };
+        assert!(first_radius_m.is_finite() && max_radius_m >= first_radius_m);
+    }
+}

@@ -1,0 +1,301 @@
+//! The kiosk's local database: cache of postings and courses, outbox,
+//! statistics and settings. All SQL lives under this module.
+//!
+//! One SQLite file, `<data dir>/kiosk.db`, in WAL mode so that a reader (a
+//! technician's `kiosk search`) never blocks the running kiosk. The schema is
+//! built by numbered, append-only migrations (`migrations/NNNN_*.sql`);
+//! `PRAGMA user_version` records how far a file has been brought.
+
+mod functions;
+mod migrations;
+mod postings;
+mod search;
+mod settings;
+
+use std::cell::{Cell, RefCell};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+
+pub use functions::{posting_search_text, wage_rank};
+pub use migrations::{MIGRATIONS, Migration, latest_version};
+pub use postings::{PostingCounts, Upsert};
+pub use search::SearchOutcome;
+
+/// File name of the database inside the data directory.
+pub const DB_FILE: &str = "kiosk.db";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "cannot create the data directory {path}: {source}. Check that the kiosk's user may write there, or choose another with --data-dir."
+    )]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open the database {path}: {detail}. Check the path and its permissions.")]
+    Open { path: PathBuf, detail: String },
+    #[error(
+        "{path} is not a kiosk database or is damaged ({detail}). Move the file aside and start again: the kiosk rebuilds its cache from the platform or an import; queued submissions in the damaged file need a technician."
+    )]
+    Corrupt { path: PathBuf, detail: String },
+    #[error(
+        "{path} was written by a newer kiosk (schema version {found}; this kiosk knows up to {supported}). Install the newer kiosk again, or point this one at another data directory."
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error(
+        "upgrading {path} to schema version {version} ({name}) failed: {detail}. The database is unchanged at version {from}."
+    )]
+    Migration {
+        path: PathBuf,
+        version: u32,
+        name: &'static str,
+        from: u32,
+        detail: String,
+    },
+    #[error(
+        "the database {path} stayed locked by another program for more than {secs} s. Stop the other kiosk process, then try again."
+    )]
+    Busy { path: PathBuf, secs: u64 },
+    #[error("the disk holding {path} is full. Free some space; nothing was lost.")]
+    DiskFull { path: PathBuf },
+    #[error("{path} is read-only: {detail}")]
+    ReadOnly { path: PathBuf, detail: String },
+    #[error("database error in {path}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+}
+
+impl StoreError {
+    /// Whether trying again later can succeed without anyone acting.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, StoreError::Busy { .. } | StoreError::DiskFull { .. })
+    }
+}
+
+/// How long a writer waits for another writer before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// An open kiosk database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    /// Counts of the cache for the search planner; see `search.rs`.
+    estimates: RefCell<Option<search::CachedCounts>>,
+    /// Bumped on every committed write through this connection, so cached
+    /// counts notice this connection's own changes (SQLite's
+    /// `data_version` only reports other connections' commits).
+    own_writes: Cell<u64>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) `<data_dir>/kiosk.db` and brings its schema
+    /// up to date.
+    pub fn open_in_dir(data_dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::CreateDir {
+            path: data_dir.to_path_buf(),
+            source,
+        })?;
+        Store::open(&data_dir.join(DB_FILE))
+    }
+
+    /// Opens (creating if needed) the database file at `path` and brings its
+    /// schema up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_at_version(path, latest_version())
+    }
+
+    /// A private database in memory, for tests and benchmarks.
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        let path = PathBuf::from(":memory:");
+        let conn = Connection::open_in_memory().map_err(|e| classify(&path, e))?;
+        Store::prepare(conn, path, latest_version())
+    }
+
+    /// Opens `path` migrated only up to `version`: for migration tests,
+    /// which need a database as an older kiosk left it.
+    #[doc(hidden)]
+    pub fn open_at_version(path: &Path, version: u32) -> Result<Store, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn =
+            Connection::open_with_flags(path, flags).map_err(|e| match e.sqlite_error_code() {
+                Some(ErrorCode::CannotOpen) => StoreError::Open {
+                    path: path.to_path_buf(),
+                    detail: e.to_string(),
+                },
+                _ => classify(path, e),
+            })?;
+        Store::prepare(conn, path.to_path_buf(), version)
+    }
+
+    fn prepare(conn: Connection, path: PathBuf, version: u32) -> Result<Store, StoreError> {
+        let e = |err| classify(&path, err);
+        functions::register(&conn).map_err(e)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(e)?;
+        // The first statement that reads the file: a non-database fails here.
+        let _mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(e)?;
+        conn.execute_batch(
+            "PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA cache_size = -16000;",
+        )
+        .map_err(e)?;
+        conn.set_prepared_statement_cache_capacity(64);
+        let mut store = Store {
+            conn,
+            path,
+            estimates: RefCell::new(None),
+            own_writes: Cell::new(0),
+        };
+        migrations::migrate(&mut store.conn, &store.path, version)?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of the open file.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        migrations::current_version(&self.conn).map_err(|e| self.err(e))
+    }
+
+    /// Runs SQLite's full consistency check; `Ok(vec![])` when healthy.
+    pub fn integrity_check(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("PRAGMA integrity_check")
+            .map_err(|e| self.err(e))?;
+        let rows: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.err(e))?;
+        Ok(rows.into_iter().filter(|r| r != "ok").collect())
+    }
+
+    /// Runs `f` in one write transaction, committed when `f` succeeds and
+    /// rolled back when it fails.
+    pub fn write<T>(
+        &mut self,
+        f: impl FnOnce(&Tx<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| classify(&path, e))?;
+        let w = Tx { tx, path };
+        let out = f(&w)?;
+        w.tx.commit().map_err(|e| classify(&self.path, e))?;
+        self.own_writes.set(self.own_writes.get() + 1);
+        Ok(out)
+    }
+
+    fn err(&self, e: rusqlite::Error) -> StoreError {
+        classify(&self.path, e)
+    }
+}
+
+/// A write transaction; see [`Store::write`].
+pub struct Tx<'c> {
+    tx: rusqlite::Transaction<'c>,
+    path: PathBuf,
+}
+
+impl Tx<'_> {
+    fn err(&self, e: rusqlite::Error) -> StoreError {
+        classify(&self.path, e)
+    }
+}
+
+/// Turns a SQLite error into what the person at the kiosk can act on.
+fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
+    let path = path.to_path_buf();
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
+            path,
+            detail: e.to_string(),
+        },
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy {
+            path,
+            secs: BUSY_TIMEOUT.as_secs(),
+        },
+        Some(ErrorCode::DiskFull) => StoreError::DiskFull { path },
+        Some(ErrorCode::ReadOnly) => StoreError::ReadOnly {
+            path,
+            detail: e.to_string(),
+        },
+        Some(ErrorCode::CannotOpen) => StoreError::Open {
+            path,
+            detail: e.to_string(),
+        },
+        _ => StoreError::Sqlite { path, source: e },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn garbage_file_is_reported_as_corrupt() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        std::fs::write(&path, b"this is not a database, it is a shopping list").unwrap();
+        let err = Store::open(&path).unwrap_err();
+        assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+        assert!(err.to_string().contains("Move the file aside"), "{err}");
+        // The file is left as it was for a technician to look at.
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            b"this is not a database, it is a shopping list"
+        );
+    }
+
+    #[test]
+    fn newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        {
+            let s = Store::open(&path).unwrap();
+            s.conn
+                .pragma_update(None, "user_version", latest_version() + 5)
+                .unwrap();
+        }
+        let err = Store::open(&path).unwrap_err();
+        let StoreError::NewerSchema {
+            found, supported, ..
+        } = err
+        else {
+            panic!("{err:?}")
+        };
+        assert_eq!((found, supported), (latest_version() + 5, latest_version()));
+    }
+
+    #[test]
+    fn unwritable_directory_is_reported() {
+        let err = Store::open_in_dir(Path::new("/proc/kiosk-cannot-be-here")).unwrap_err();
+        assert!(matches!(err, StoreError::CreateDir { .. }), "{err:?}");
+    }
+}
