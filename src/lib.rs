@@ -11,7 +11,11 @@
 //! - [`demo`]: the generator of realistic demo postings and courses.
 //! - [`cli`]: the `kiosk` command line.
 
+pub mod cli;
+pub mod config;
+pub mod demo;
 pub mod domain;
+pub mod import;
 pub mod jsonld;
 pub mod search;
 pub mod store;

@@ -1,1 +1,5 @@
-fn main() {}
+//! The `kiosk` program: see `gig_kiosk::cli`.
+
+fn main() -> std::process::ExitCode {
+    gig_kiosk::cli::main()
+}

@@ -158,12 +158,22 @@ impl Wage {
     }
 }
 
-/// Amounts print without a decimal point unless they have cents.
+/// Amounts print without a decimal point unless they have jiao or fen:
+/// `180`, `22.5`, `0.35`.
 pub fn fmt_amount(v: f64) -> String {
     if (v - v.round()).abs() < 0.005 {
         format!("{}", v.round() as i64)
     } else {
-        format!("{v:.2}")
+        format!("{v:.2}").trim_end_matches('0').to_string()
+    }
+}
+
+/// An amount as a JSON number: an integer when whole (`180`, not `180.0`).
+pub fn amount_json(v: f64) -> serde_json::Value {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        serde_json::Value::from(v as i64)
+    } else {
+        serde_json::Value::from(v)
     }
 }
 
@@ -327,7 +337,10 @@ mod tests {
             max: 22.5,
             unit: WageUnit::Hour,
         };
-        assert_eq!(w.label_zh(), "22.50元/小时");
+        assert_eq!(w.label_zh(), "22.5元/小时");
+        assert_eq!(fmt_amount(0.35), "0.35");
+        assert_eq!(amount_json(180.0).to_string(), "180");
+        assert_eq!(amount_json(1.6).to_string(), "1.6");
         assert_eq!(WageUnit::from_code("day"), Some(WageUnit::Day));
         assert_eq!(WageUnit::from_code("YEAR"), None);
         assert_eq!(

@@ -31,14 +31,14 @@ pub fn from_json(v: &Value) -> Result<Course> {
     let provider = fields::name_of(o, "provider", "provider")?.unwrap_or_default();
     let start_date = fields::date(o, "startDate", "startDate")?;
     let end_date = fields::date(o, "endDate", "endDate")?;
-    if let (Some(s), Some(e)) = (start_date, end_date) {
-        if e < s {
-            return Err(RecordError::Invalid {
-                field: "endDate".into(),
-                value: e.to_string(),
-                what: "on or after startDate",
-            });
-        }
+    if let (Some(s), Some(e)) = (start_date, end_date)
+        && e < s
+    {
+        return Err(RecordError::Invalid {
+            field: "endDate".into(),
+            value: e.to_string(),
+            what: "on or after startDate",
+        });
     }
     let (address, location) = match get(o, "location") {
         None => (Address::default(), None),
@@ -62,14 +62,14 @@ pub fn from_json(v: &Value) -> Result<Course> {
     let seats = fields::count(o, "seats", "seats", MAX_SEATS)?;
     let enrolled = fields::count(o, "enrolled", "enrolled", MAX_SEATS)?.unwrap_or(0);
     let url = fields::text(o, "url", "url", limits::URL)?;
-    if let Some(u) = &url {
-        if !(u.starts_with("https://") || u.starts_with("http://")) {
-            return Err(RecordError::Invalid {
-                field: "url".into(),
-                value: format!("\"{u}\""),
-                what: "an http(s) link",
-            });
-        }
+    if let Some(u) = &url
+        && !(u.starts_with("https://") || u.starts_with("http://"))
+    {
+        return Err(RecordError::Invalid {
+            field: "url".into(),
+            value: format!("\"{u}\""),
+            what: "an http(s) link",
+        });
     }
     Ok(Course {
         identifier,

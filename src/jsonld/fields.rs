@@ -224,10 +224,10 @@ pub fn instant(
         "%Y-%m-%dT%H:%M",
         "%Y-%m-%d %H:%M",
     ] {
-        if let Ok(n) = NaiveDateTime::parse_from_str(&s, fmt) {
-            if let Some(t) = time::china().from_local_datetime(&n).single() {
-                return Ok(Some(t));
-            }
+        if let Ok(n) = NaiveDateTime::parse_from_str(&s, fmt)
+            && let Some(t) = time::china().from_local_datetime(&n).single()
+        {
+            return Ok(Some(t));
         }
     }
     if let Ok(d) = NaiveDate::parse_from_str(&s, "%Y-%m-%d") {

@@ -200,14 +200,16 @@ fn wage(o: &Map<String, Value>) -> Result<Option<Wage>> {
         }
         v => fields::first_object(v, "baseSalary")?,
     };
-    if let Some(cur) = fields::text(bs, "currency", "baseSalary.currency", 8)? {
-        if !cur.eq_ignore_ascii_case("CNY") && cur != "RMB" && cur != "人民币" {
-            return Err(RecordError::Invalid {
-                field: "baseSalary.currency".into(),
-                value: format!("\"{cur}\""),
-                what: "CNY (the kiosk shows wages in yuan)",
-            });
-        }
+    if let Some(cur) = fields::text(bs, "currency", "baseSalary.currency", 8)?
+        && !cur.eq_ignore_ascii_case("CNY")
+        && cur != "RMB"
+        && cur != "人民币"
+    {
+        return Err(RecordError::Invalid {
+            field: "baseSalary.currency".into(),
+            value: format!("\"{cur}\""),
+            what: "CNY (the kiosk shows wages in yuan)",
+        });
     }
     let (qv, unit_holder) = match get(bs, "value") {
         Some(Value::Object(qv)) => (Some(qv), qv),

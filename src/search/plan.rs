@@ -84,10 +84,10 @@ pub fn plan(q: &SearchQuery, est: &Estimates) -> Plan {
         .map_or(est.extent_radius_m, |r| r.min(est.extent_radius_m))
         .max(MIN_FIRST_RING_M);
 
-    if let Some((d, n)) = driver {
-        if n <= walk_cost(n) {
-            return Plan::Candidates { driver: d };
-        }
+    if let Some((d, n)) = driver
+        && n <= walk_cost(n)
+    {
+        return Plan::Candidates { driver: d };
     }
     match q.sort {
         SortOrder::Distance => {
@@ -149,7 +149,7 @@ mod tests {
         };
         assert_eq!(max_radius_m, 40_000.0);
         assert!(
-            first_radius_m >= MIN_FIRST_RING_M && first_radius_m < 2_000.0,
+            (MIN_FIRST_RING_M..2_000.0).contains(&first_radius_m),
             "{first_radius_m}"
         );
     }

@@ -142,7 +142,7 @@ pub fn format_distance_zh(m: u32) -> String {
         return format!("{m}米");
     }
     let tenths = (m as f64 / 100.0).round() as u64;
-    if tenths < 100 && tenths % 10 != 0 {
+    if tenths < 100 && !tenths.is_multiple_of(10) {
         format!("{}.{}公里", tenths / 10, tenths % 10)
     } else {
         format!("{}公里", (m as f64 / 1000.0).round() as u64)

@@ -194,6 +194,14 @@ impl Store {
         Ok(rows.into_iter().filter(|r| r != "ok").collect())
     }
 
+    /// Moves everything from the write-ahead log into the database file and
+    /// empties the log: do this before copying the file as a backup.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(|e| self.err(e))
+    }
+
     /// Runs `f` in one write transaction, committed when `f` succeeds and
     /// rolled back when it fails.
     pub fn write<T>(

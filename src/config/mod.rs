@@ -1,0 +1,801 @@
+//! Configuration, in layers, each overriding the ones before:
+//!
+//! 1. built-in defaults (in demo mode: the demo station);
+//! 2. the configuration file: `--config FILE`, else `/etc/gig-kiosk/kiosk.toml`;
+//! 3. the environment: `KIOSK__SECTION__KEY=value`;
+//! 4. settings staff changed on the device (stored in the database);
+//! 5. configuration pushed by the fleet (`<data dir>/fleet/config.toml`);
+//!
+//! and finally the command line (`--data-dir`).
+//!
+//! **Demo mode** is the absence of any configuration file: simulated
+//! devices, the bundled demo postings, no network.
+//!
+//! Every value is checked against [`schema::KEYS`] as its layer is read; a
+//! problem names its source and line. Unknown keys are reported, never
+//! silently dropped: as errors by `kiosk config check`, as warnings when the
+//! kiosk starts (so a newer fleet configuration does not stop an older kiosk).
+
+pub mod schema;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use toml::Value;
+
+use crate::domain::GeoPoint;
+use schema::{Key, Scope};
+
+/// Where the kiosk looks for its configuration when not told.
+pub const DEFAULT_CONFIG_FILE: &str = "/etc/gig-kiosk/kiosk.toml";
+/// The data directory of a configured kiosk unless set.
+pub const DEFAULT_DATA_DIR: &str = "/var/lib/gig-kiosk";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub station: Station,
+    pub storage: Storage,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Station {
+    pub id: String,
+    pub name: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    #[serde(default)]
+    pub address: String,
+}
+
+impl Station {
+    pub fn location(&self) -> GeoPoint {
+        GeoPoint::new(self.latitude, self.longitude)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Storage {
+    pub data_dir: PathBuf,
+}
+
+/// Whether a configuration file exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// No configuration file: simulated devices and demo data.
+    Demo,
+    /// Configured by this file.
+    Configured(PathBuf),
+}
+
+/// A source of values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Layer {
+    Default,
+    File(PathBuf),
+    Env,
+    Staff,
+    Fleet(PathBuf),
+    CommandLine,
+}
+
+impl fmt::Display for Layer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Layer::Default => write!(f, "built-in default"),
+            Layer::File(p) | Layer::Fleet(p) => write!(f, "{}", p.display()),
+            Layer::Env => write!(f, "environment"),
+            Layer::Staff => write!(f, "staff settings"),
+            Layer::CommandLine => write!(f, "command line"),
+        }
+    }
+}
+
+/// Where a value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub layer: Layer,
+    /// 1-based line in a file layer.
+    pub line: Option<usize>,
+    /// The environment variable, for the environment layer.
+    pub var: Option<String>,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.layer)?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+        }
+        if let Some(v) = &self.var {
+            write!(f, " {v}")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// One thing wrong with the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub severity: Severity,
+    pub origin: Origin,
+    pub column: Option<usize>,
+    /// The key concerned (`station.latitude`), when there is one.
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.origin)?;
+        if let (Some(c), Some(_)) = (self.column, self.origin.line) {
+            write!(f, ":{c}")?;
+        }
+        let sev = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        write!(f, ": {sev}: ")?;
+        if let Some(k) = &self.key {
+            write!(f, "{k}: ")?;
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+/// The configuration could not be used; every problem found is listed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ConfigError {
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "the configuration has {} problem(s):",
+            self.problems.len()
+        )?;
+        for p in &self.problems {
+            writeln!(f, "  {p}")?;
+        }
+        write!(
+            f,
+            "Fix them (`kiosk config check FILE` lists them again), or remove the file to run in demo mode."
+        )
+    }
+}
+
+/// A usable configuration, with where each value came from and the
+/// warnings met on the way.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: Config,
+    pub mode: Mode,
+    pub origins: BTreeMap<String, Origin>,
+    pub warnings: Vec<Problem>,
+}
+
+impl Loaded {
+    pub fn is_demo(&self) -> bool {
+        self.mode == Mode::Demo
+    }
+}
+
+/// Collects layers, checking each value as it arrives.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    mode: Mode,
+    values: BTreeMap<String, (Value, Origin)>,
+    problems: Vec<Problem>,
+    /// Keys some layer set, valid or not: an invalid value is reported as
+    /// invalid, not also as missing.
+    seen: std::collections::BTreeSet<String>,
+    /// A layer could not be parsed at all; "missing" reports would be noise.
+    unreadable: bool,
+    /// Treat unknown keys as errors (`config check`) or warnings (start-up).
+    strict: bool,
+}
+
+impl Builder {
+    /// Starts from the built-in defaults for `mode`.
+    pub fn new(mode: Mode) -> Builder {
+        let mut b = Builder {
+            mode,
+            values: BTreeMap::new(),
+            problems: Vec::new(),
+            seen: Default::default(),
+            unreadable: false,
+            strict: false,
+        };
+        let origin = Origin {
+            layer: Layer::Default,
+            line: None,
+            var: None,
+        };
+        let data_dir = match b.mode {
+            Mode::Demo => demo_data_dir(),
+            Mode::Configured(_) => PathBuf::from(DEFAULT_DATA_DIR),
+        };
+        b.put(
+            "storage.data_dir",
+            Value::String(data_dir.display().to_string()),
+            origin.clone(),
+        );
+        if b.mode == Mode::Demo {
+            let s = crate::demo::DEMO_STATION;
+            b.put("station.id", Value::String(s.id.into()), origin.clone());
+            b.put("station.name", Value::String(s.name.into()), origin.clone());
+            b.put(
+                "station.latitude",
+                Value::Float(s.location.lat),
+                origin.clone(),
+            );
+            b.put(
+                "station.longitude",
+                Value::Float(s.location.lon),
+                origin.clone(),
+            );
+            b.put("station.address", Value::String(s.address.into()), origin);
+        }
+        b
+    }
+
+    /// Unknown keys become errors instead of warnings.
+    pub fn strict(mut self) -> Builder {
+        self.strict = true;
+        self
+    }
+
+    fn put(&mut self, path: &str, v: Value, origin: Origin) {
+        self.values.insert(path.to_string(), (v, origin));
+    }
+
+    fn problem(
+        &mut self,
+        severity: Severity,
+        origin: Origin,
+        column: Option<usize>,
+        key: Option<String>,
+        message: String,
+    ) {
+        self.problems.push(Problem {
+            severity,
+            origin,
+            column,
+            key,
+            message,
+        });
+    }
+
+    fn unknown(&mut self, path: &str, origin: Origin, column: Option<usize>) {
+        let sev = if self.strict {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        let hint = match schema::suggest(path) {
+            Some(k) => format!("unknown key (did you mean `{}`?)", k.path()),
+            None => "unknown key".to_string(),
+        };
+        self.problem(sev, origin, column, Some(path.to_string()), hint);
+    }
+
+    fn offer(&mut self, path: &str, v: Value, origin: Origin, column: Option<usize>) {
+        let Some(key) = schema::find(path) else {
+            self.unknown(path, origin, column);
+            return;
+        };
+        self.seen.insert(path.to_string());
+        if key.scope == Scope::Bootstrap && matches!(origin.layer, Layer::Staff | Layer::Fleet(_)) {
+            let msg =
+                "can only be set in the configuration file, the environment or on the command line"
+                    .into();
+            self.problem(Severity::Warning, origin, column, Some(path.into()), msg);
+            return;
+        }
+        match schema::check(key, v) {
+            Ok(v) => self.put(path, v, origin),
+            Err(msg) => self.problem(Severity::Error, origin, column, Some(path.into()), msg),
+        }
+    }
+
+    /// Reads a TOML file layer (`layer` is `File` or `Fleet`).
+    pub fn file(&mut self, layer: Layer, text: &str) {
+        let at = |offset: usize| line_col(text, offset);
+        let parsed = toml::de::DeTable::parse(text);
+        let (values, spans) = match (text.parse::<toml::Table>(), parsed) {
+            (Ok(v), Ok(s)) => (v, s),
+            (Err(e), _) => {
+                self.unreadable = true;
+                let (line, col) = e.span().map(|s| at(s.start)).unwrap_or((1, 1));
+                let origin = Origin {
+                    layer,
+                    line: Some(line),
+                    var: None,
+                };
+                self.problem(
+                    Severity::Error,
+                    origin,
+                    Some(col),
+                    None,
+                    format!("not valid TOML: {}", e.message()),
+                );
+                return;
+            }
+            (Ok(_), Err(e)) => {
+                self.unreadable = true;
+                let origin = Origin {
+                    layer,
+                    line: None,
+                    var: None,
+                };
+                self.problem(
+                    Severity::Error,
+                    origin,
+                    None,
+                    None,
+                    format!("not valid TOML: {}", e.message()),
+                );
+                return;
+            }
+        };
+        let spans = spans.into_inner();
+        self.walk(&layer, text, &values, &spans, "");
+    }
+
+    fn walk(
+        &mut self,
+        layer: &Layer,
+        text: &str,
+        values: &toml::Table,
+        spans: &toml::de::DeTable<'_>,
+        prefix: &str,
+    ) {
+        for (k, span_v) in spans.iter() {
+            let name = k.get_ref().as_ref();
+            let path = if prefix.is_empty() {
+                name.to_string()
+            } else {
+                format!("{prefix}.{name}")
+            };
+            let Some(value) = values.get(name) else {
+                continue;
+            };
+            let (line, col) = line_col(text, k.span().start);
+            let origin = Origin {
+                layer: layer.clone(),
+                line: Some(line),
+                var: None,
+            };
+            match (value, span_v.get_ref().as_table()) {
+                // A table is a section (or a section's parent, for dotted
+                // sections like `devices.card_reader`) unless the schema has
+                // a key by that path.
+                (Value::Table(t), Some(st)) if schema::find(&path).is_none() => {
+                    let known_parent = schema::KEYS.iter().any(|k| k.section.starts_with(&path));
+                    if known_parent {
+                        self.walk(layer, text, t, st, &path);
+                    } else {
+                        self.unknown(&path, origin, Some(col));
+                    }
+                }
+                _ if prefix.is_empty() => {
+                    // Keys must sit in a section.
+                    let msg = "must be inside a [section]".to_string();
+                    match schema::KEYS.iter().find(|k| k.name == name) {
+                        Some(k) => self.problem(
+                            Severity::Error,
+                            origin,
+                            Some(col),
+                            Some(path),
+                            format!("{msg}: did you mean `{}` under [{}]?", k.name, k.section),
+                        ),
+                        None => self.unknown(&path, origin, Some(col)),
+                    }
+                }
+                _ if schema::find(&path).is_none() => self.unknown(&path, origin, Some(col)),
+                _ => {
+                    let (vline, vcol) = line_col(text, span_v.span().start);
+                    let vorigin = Origin {
+                        line: Some(vline),
+                        ..origin
+                    };
+                    self.offer(&path, value.clone(), vorigin, Some(vcol));
+                }
+            }
+        }
+    }
+
+    /// Reads `KIOSK__SECTION__KEY` variables.
+    pub fn env(&mut self, vars: impl IntoIterator<Item = (String, String)>) {
+        for (var, text) in vars {
+            let Some(rest) = var.strip_prefix("KIOSK__") else {
+                continue;
+            };
+            let path = rest
+                .split("__")
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
+                .join(".");
+            let origin = Origin {
+                layer: Layer::Env,
+                line: None,
+                var: Some(var.clone()),
+            };
+            let Some(key) = schema::find(&path) else {
+                self.unknown(&path, origin, None);
+                continue;
+            };
+            self.seen.insert(path.clone());
+            match schema::parse_env(key, &text) {
+                Ok(v) => self.put(&path, v, origin),
+                Err(msg) => self.problem(Severity::Error, origin, None, Some(path), msg),
+            }
+        }
+    }
+
+    /// Reads the settings staff changed on the device: `(key, TOML value)`.
+    pub fn staff(&mut self, settings: &[(String, String)]) {
+        for (path, text) in settings {
+            let origin = Origin {
+                layer: Layer::Staff,
+                line: None,
+                var: None,
+            };
+            match format!("v = {text}")
+                .parse::<toml::Table>()
+                .map(|mut t| t.remove("v"))
+            {
+                Ok(Some(v)) => self.offer(path, v, origin, None),
+                _ => self.problem(
+                    Severity::Error,
+                    origin,
+                    None,
+                    Some(path.clone()),
+                    format!("stored value {text} is not a TOML value"),
+                ),
+            }
+        }
+    }
+
+    /// A value given on the command line.
+    pub fn command_line(&mut self, path: &str, v: Value) {
+        self.offer(
+            path,
+            v,
+            Origin {
+                layer: Layer::CommandLine,
+                line: None,
+                var: None,
+            },
+            None,
+        );
+    }
+
+    /// Problems found so far.
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    /// The finished configuration, or every error found.
+    pub fn build(mut self) -> Result<Loaded, ConfigError> {
+        let check_required = !self.unreadable;
+        for key in schema::KEYS.iter().filter(|k| k.required && check_required) {
+            if !self.values.contains_key(&key.path()) && !self.seen.contains(&key.path()) {
+                let origin = match &self.mode {
+                    Mode::Configured(p) => Origin {
+                        layer: Layer::File(p.clone()),
+                        line: None,
+                        var: None,
+                    },
+                    Mode::Demo => Origin {
+                        layer: Layer::Default,
+                        line: None,
+                        var: None,
+                    },
+                };
+                let msg = format!(
+                    "required: add `{} = …` under [{}] ({})",
+                    key.name, key.section, key.help
+                );
+                self.problem(Severity::Error, origin, None, Some(key.path()), msg);
+            }
+        }
+        let (errors, warnings): (Vec<Problem>, Vec<Problem>) = self
+            .problems
+            .into_iter()
+            .partition(|p| p.severity == Severity::Error);
+        if !errors.is_empty() {
+            return Err(ConfigError { problems: errors });
+        }
+        let mut root = toml::Table::new();
+        for (path, (v, _)) in &self.values {
+            let (section, name) = path.rsplit_once('.').unwrap_or(("", path));
+            let mut t = &mut root;
+            for part in section.split('.').filter(|s| !s.is_empty()) {
+                t = t
+                    .entry(part)
+                    .or_insert_with(|| Value::Table(toml::Table::new()))
+                    .as_table_mut()
+                    .expect("sections are tables");
+            }
+            t.insert(name.to_string(), v.clone());
+        }
+        let config = Config::deserialize(Value::Table(root)).map_err(|e| ConfigError {
+            problems: vec![Problem {
+                severity: Severity::Error,
+                origin: Origin {
+                    layer: Layer::Default,
+                    line: None,
+                    var: None,
+                },
+                column: None,
+                key: None,
+                message: format!("internal: schema and Config disagree: {e}"),
+            }],
+        })?;
+        let origins = self.values.into_iter().map(|(k, (_, o))| (k, o)).collect();
+        Ok(Loaded {
+            config,
+            mode: self.mode,
+            origins,
+            warnings,
+        })
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Where demo mode keeps its data: `$XDG_DATA_HOME/gig-kiosk-demo`, else
+/// `~/.local/share/gig-kiosk-demo`, else `./gig-kiosk-demo`.
+pub fn demo_data_dir() -> PathBuf {
+    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|x| !x.is_empty()) {
+        return PathBuf::from(x).join("gig-kiosk-demo");
+    }
+    if let Some(h) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        return PathBuf::from(h).join(".local/share/gig-kiosk-demo");
+    }
+    PathBuf::from("gig-kiosk-demo")
+}
+
+/// What the command line said about configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// `--config FILE`: must exist.
+    pub config_file: Option<PathBuf>,
+    /// `--data-dir DIR`.
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Loads the file (or demo defaults), the environment and the command line.
+/// The staff and fleet layers need the database and are added by
+/// [`with_device_layers`] once the data directory is known.
+pub fn load(sources: &Sources, env: impl IntoIterator<Item = (String, String)>) -> Builder {
+    let file = match &sources.config_file {
+        Some(p) => Some(p.clone()),
+        None => Some(PathBuf::from(DEFAULT_CONFIG_FILE)).filter(|p| p.exists()),
+    };
+    let mut b = match &file {
+        None => Builder::new(Mode::Demo),
+        Some(path) => {
+            let mut b = Builder::new(Mode::Configured(path.clone()));
+            match std::fs::read_to_string(path) {
+                Ok(text) => b.file(Layer::File(path.clone()), &text),
+                Err(e) => {
+                    b.unreadable = true;
+                    let origin = Origin {
+                        layer: Layer::File(path.clone()),
+                        line: None,
+                        var: None,
+                    };
+                    b.problem(
+                        Severity::Error,
+                        origin,
+                        None,
+                        None,
+                        format!("cannot read the file: {e}"),
+                    );
+                }
+            }
+            b
+        }
+    };
+    b.env(env);
+    if let Some(d) = &sources.data_dir {
+        b.command_line("storage.data_dir", Value::String(d.display().to_string()));
+    }
+    b
+}
+
+/// Adds the staff and fleet layers (and re-applies the command line, which
+/// overrides everything).
+pub fn with_device_layers(
+    mut b: Builder,
+    staff: &[(String, String)],
+    data_dir: &Path,
+    sources: &Sources,
+) -> Builder {
+    b.staff(staff);
+    let fleet = data_dir.join("fleet").join("config.toml");
+    if let Ok(text) = std::fs::read_to_string(&fleet) {
+        b.file(Layer::Fleet(fleet), &text);
+    }
+    if let Some(d) = &sources.data_dir {
+        b.command_line("storage.data_dir", Value::String(d.display().to_string()));
+    }
+    b
+}
+
+/// Checks one file as `kiosk config check` does: strict, without the
+/// environment or the device's layers.
+pub fn check_file(path: &Path, text: &str) -> Vec<Problem> {
+    let mut b = Builder::new(Mode::Configured(path.to_path_buf())).strict();
+    b.file(Layer::File(path.to_path_buf()), text);
+    match b.build() {
+        Ok(loaded) => loaded.warnings,
+        Err(e) => {
+            let mut p = e.problems;
+            p.sort_by_key(|p| (p.origin.line.unwrap_or(usize::MAX), p.column));
+            p
+        }
+    }
+}
+
+/// Every key, for `kiosk config show` and the documentation.
+pub fn keys() -> &'static [Key] {
+    schema::KEYS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[station]
+id = "xm-huli-007"
+name = "湖里街道零工驿站"
+latitude = 24.5
+longitude = 118.13
+
+[storage]
+data_dir = "/var/lib/gig-kiosk"
+"#;
+
+    fn path() -> PathBuf {
+        PathBuf::from("kiosk.toml")
+    }
+
+    #[test]
+    fn good_file_builds() {
+        let mut b = Builder::new(Mode::Configured(path()));
+        b.file(Layer::File(path()), GOOD);
+        let l = b.build().unwrap();
+        assert_eq!(l.config.station.name, "湖里街道零工驿站");
+        assert_eq!(l.config.station.location(), GeoPoint::new(24.5, 118.13));
+        assert_eq!(l.origins["station.latitude"].line, Some(5));
+        assert!(check_file(&path(), GOOD).is_empty());
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_line() {
+        let text = r#"
+[station]
+id = "x"
+name = ""
+lattitude = 24.5
+longitude = "118"
+
+[printer]
+width = 58
+"#;
+        let problems: Vec<String> = check_file(&path(), text)
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        assert_eq!(
+            problems,
+            vec![
+                "kiosk.toml:4:8: error: station.name: must not be empty",
+                "kiosk.toml:5:1: error: station.lattitude: unknown key (did you mean `station.latitude`?)",
+                "kiosk.toml:6:13: error: station.longitude: expected a number from 73 to 136, found the text \"118\"",
+                "kiosk.toml:8:2: error: printer: unknown key",
+                "kiosk.toml: error: station.latitude: required: add `latitude = …` under [station] (Station latitude (WGS-84 degrees): distances are measured from here.)",
+            ]
+        );
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_line() {
+        let problems = check_file(&path(), "[station]\nid = \"x\nname = 1\n");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].origin.line, Some(2));
+        assert!(
+            problems[0].message.starts_with("not valid TOML"),
+            "{}",
+            problems[0].message
+        );
+    }
+
+    #[test]
+    fn keys_outside_sections_are_explained() {
+        let problems = check_file(&path(), &format!("latitude = 24.5\n{GOOD}"));
+        assert_eq!(problems.len(), 1);
+        assert_eq!(
+            problems[0].message,
+            "must be inside a [section]: did you mean `latitude` under [station]?"
+        );
+    }
+
+    #[test]
+    fn layers_override_in_order() {
+        let mut b = Builder::new(Mode::Configured(path()));
+        b.file(Layer::File(path()), GOOD);
+        b.env([
+            ("KIOSK__STATION__LATITUDE".to_string(), "24.6".to_string()),
+            ("HOME".into(), "/root".into()),
+        ]);
+        b.staff(&[("station.name".into(), "\"新名字\"".into())]);
+        b.command_line("storage.data_dir", Value::String("/tmp/k".into()));
+        let l = b.build().unwrap();
+        assert_eq!(l.config.station.latitude, 24.6);
+        assert_eq!(
+            l.origins["station.latitude"].var.as_deref(),
+            Some("KIOSK__STATION__LATITUDE")
+        );
+        assert_eq!(l.config.station.name, "新名字");
+        assert_eq!(l.config.storage.data_dir, PathBuf::from("/tmp/k"));
+    }
+
+    #[test]
+    fn bad_environment_values_are_errors_and_unknown_ones_warnings() {
+        let mut b = Builder::new(Mode::Demo);
+        b.env([
+            ("KIOSK__STATION__LATITUDE".to_string(), "north".to_string()),
+            ("KIOSK__STATION__COLOUR".to_string(), "blue".to_string()),
+        ]);
+        let e = b.build().unwrap_err();
+        assert_eq!(e.problems.len(), 1);
+        assert_eq!(
+            e.problems[0].to_string(),
+            "environment KIOSK__STATION__LATITUDE: error: station.latitude: \"north\" is not a number"
+        );
+        let mut b = Builder::new(Mode::Demo);
+        b.env([("KIOSK__STATION__COLOUR".to_string(), "blue".to_string())]);
+        let l = b.build().unwrap();
+        assert_eq!(l.warnings.len(), 1);
+        assert_eq!(l.warnings[0].key.as_deref(), Some("station.colour"));
+    }
+
+    #[test]
+    fn staff_cannot_move_the_data_directory() {
+        let mut b = Builder::new(Mode::Demo);
+        b.staff(&[("storage.data_dir".into(), "\"/tmp/elsewhere\"".into())]);
+        let l = b.build().unwrap();
+        assert_ne!(l.config.storage.data_dir, PathBuf::from("/tmp/elsewhere"));
+        assert_eq!(l.warnings.len(), 1);
+    }
+
+    #[test]
+    fn demo_mode_needs_no_file() {
+        let l = Builder::new(Mode::Demo).build().unwrap();
+        assert!(l.is_demo());
+        assert_eq!(l.config.station.id, crate::demo::DEMO_STATION.id);
+    }
+}

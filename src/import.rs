@@ -1,0 +1,286 @@
+//! Importing postings or courses from JSON/JSON-LD documents into the store.
+//!
+//! A document's good records are written in one transaction: all of them or
+//! (on a database error) none. Bad records are skipped, each with its
+//! 1-based position, identifier when readable, and the reason.
+
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::domain::Source;
+use crate::jsonld::{self, DocumentError, Shape};
+use crate::store::{Store, StoreError, Upsert};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    Postings,
+    Courses,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    pub kind: RecordKind,
+    pub source: Source,
+    /// Days added to every date (demo data; 0 otherwise).
+    pub shift_days: i64,
+}
+
+impl Options {
+    pub fn postings() -> Options {
+        Options {
+            kind: RecordKind::Postings,
+            source: Source::Import,
+            shift_days: 0,
+        }
+    }
+
+    pub fn courses() -> Options {
+        Options {
+            kind: RecordKind::Courses,
+            source: Source::Import,
+            shift_days: 0,
+        }
+    }
+}
+
+/// One record that was not imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// 1-based position among the document's records.
+    pub position: usize,
+    pub identifier: Option<String>,
+    pub reason: String,
+}
+
+/// What happened to one document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub records: usize,
+    pub imported: usize,
+    pub updated: usize,
+    pub removed: usize,
+    /// Identifiers in `removed` that were not in the cache.
+    pub removed_unknown: usize,
+    pub skipped: Vec<Skipped>,
+}
+
+impl Report {
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "{} imported, {} updated, {} skipped",
+            self.imported,
+            self.updated,
+            self.skipped.len()
+        );
+        if self.removed + self.removed_unknown > 0 {
+            s.push_str(&format!(", {} removed", self.removed));
+        }
+        s
+    }
+
+    pub fn add(&mut self, other: &Report) {
+        self.records += other.records;
+        self.imported += other.imported;
+        self.updated += other.updated;
+        self.removed += other.removed;
+        self.removed_unknown += other.removed_unknown;
+        self.skipped.extend(other.skipped.iter().cloned());
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The document as a whole is unreadable; nothing was written.
+    #[error("{0}")]
+    Document(#[from] DocumentError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The identifier of a record that failed validation, if one can be read.
+fn loose_identifier(v: &Value) -> Option<String> {
+    match v.get("identifier")? {
+        Value::String(s) => Some(s.chars().take(64).collect()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Imports one document. `now` stands in for missing `datePosted` and
+/// stamps the rows.
+pub fn import_bytes(
+    store: &mut Store,
+    bytes: &[u8],
+    opts: &Options,
+    now: DateTime<FixedOffset>,
+) -> Result<Report, ImportError> {
+    let doc = jsonld::parse(bytes)?;
+    let mut report = Report {
+        records: doc.records.len(),
+        ..Report::default()
+    };
+    if doc.shape == Shape::Empty {
+        return Ok(report);
+    }
+    for (i, found) in &doc.bad_removed {
+        report.skipped.push(Skipped {
+            position: i + 1,
+            identifier: None,
+            reason: format!("removed[{i}] is {found}, not an identifier"),
+        });
+    }
+    // Validate everything first: the write transaction stays short.
+    enum Good {
+        Posting(Box<crate::domain::Posting>),
+        Course(Box<crate::domain::Course>),
+    }
+    let mut good = Vec::with_capacity(doc.records.len());
+    for (i, raw) in doc.records.iter().enumerate() {
+        let mut v = doc.record(raw);
+        crate::demo::rebase(&mut v, opts.shift_days);
+        let parsed = match opts.kind {
+            RecordKind::Postings => {
+                jsonld::posting::from_json(&v, now).map(|p| Good::Posting(Box::new(p)))
+            }
+            RecordKind::Courses => jsonld::course::from_json(&v).map(|c| Good::Course(Box::new(c))),
+        };
+        match parsed {
+            Ok(g) => good.push(g),
+            Err(e) => report.skipped.push(Skipped {
+                position: i + 1,
+                identifier: loose_identifier(&v),
+                reason: e.to_string(),
+            }),
+        }
+    }
+    let stamp = now.timestamp();
+    store.write(|tx| {
+        for g in &good {
+            let r = match g {
+                Good::Posting(p) => tx.upsert_posting(p, opts.source, stamp)?,
+                Good::Course(c) => tx.upsert_course(c, stamp)?,
+            };
+            match r {
+                Upsert::Inserted => report.imported += 1,
+                Upsert::Updated => report.updated += 1,
+            }
+        }
+        for id in &doc.removed {
+            let gone = match opts.kind {
+                RecordKind::Postings => tx.remove_posting(id)?,
+                RecordKind::Courses => tx.remove_course(id)?,
+            };
+            if gone {
+                report.removed += 1;
+            } else {
+                report.removed_unknown += 1;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(report)
+}
+
+/// Loads the bundled demo postings and courses, dated so that their
+/// reference day is today.
+pub fn load_demo(
+    store: &mut Store,
+    now: DateTime<FixedOffset>,
+) -> Result<(Report, Report), ImportError> {
+    let mut reports = Vec::new();
+    for (bytes, kind) in [
+        (crate::demo::BUNDLED_POSTINGS, RecordKind::Postings),
+        (crate::demo::BUNDLED_COURSES, RecordKind::Courses),
+    ] {
+        let doc = jsonld::parse(bytes)?;
+        let shift = doc
+            .top_str(crate::demo::REFERENCE_KEY)
+            .and_then(|r| DateTime::parse_from_rfc3339(&r).ok())
+            .map_or(0, |r| crate::demo::shift_days(r, now));
+        let opts = Options {
+            kind,
+            source: Source::Import,
+            shift_days: shift,
+        };
+        reports.push(import_bytes(store, bytes, &opts, now)?);
+    }
+    let courses = reports.pop().unwrap_or_default();
+    let postings = reports.pop().unwrap_or_default();
+    Ok((postings, courses))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{contract_example, fixture_now};
+    use serde_json::json;
+
+    #[test]
+    fn good_records_land_bad_ones_are_reported() {
+        let mut store = Store::open_in_memory().unwrap();
+        let good = contract_example();
+        let mut no_title = contract_example();
+        no_title.as_object_mut().unwrap().remove("title");
+        no_title["identifier"] = json!("X-2");
+        let doc = json!([good, no_title, "junk", {"identifier": 7}]);
+        let r = import_bytes(
+            &mut store,
+            doc.to_string().as_bytes(),
+            &Options::postings(),
+            fixture_now(),
+        )
+        .unwrap();
+        assert_eq!((r.records, r.imported, r.updated), (4, 1, 0));
+        let skipped: Vec<(usize, Option<&str>, &str)> = r
+            .skipped
+            .iter()
+            .map(|s| (s.position, s.identifier.as_deref(), s.reason.as_str()))
+            .collect();
+        assert_eq!(
+            skipped,
+            vec![
+                (2, Some("X-2"), "title is missing"),
+                (3, None, "the record is text, not an object"),
+                (4, Some("7"), "title is missing"),
+            ]
+        );
+        // Again: now an update, and a feed page removing it.
+        let r = import_bytes(
+            &mut store,
+            good_bytes().as_slice(),
+            &Options::postings(),
+            fixture_now(),
+        )
+        .unwrap();
+        assert_eq!((r.imported, r.updated), (0, 1));
+        let page = json!({"items": [], "removed": ["HL-2026-004211", "never-seen"]});
+        let r = import_bytes(
+            &mut store,
+            page.to_string().as_bytes(),
+            &Options::postings(),
+            fixture_now(),
+        )
+        .unwrap();
+        assert_eq!((r.removed, r.removed_unknown), (1, 1));
+        assert!(store.posting("HL-2026-004211").unwrap().is_none());
+    }
+
+    fn good_bytes() -> Vec<u8> {
+        contract_example().to_string().into_bytes()
+    }
+
+    #[test]
+    fn not_json_writes_nothing() {
+        let mut store = Store::open_in_memory().unwrap();
+        let mut bytes = good_bytes();
+        bytes.truncate(bytes.len() - 3);
+        let e = import_bytes(&mut store, &bytes, &Options::postings(), fixture_now()).unwrap_err();
+        assert!(
+            matches!(e, ImportError::Document(DocumentError::NotJson { .. })),
+            "{e}"
+        );
+        assert_eq!(store.posting_counts(fixture_now()).unwrap().total, 0);
+    }
+}

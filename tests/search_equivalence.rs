@@ -1,0 +1,246 @@
+//! Every search plan returns exactly what a plain full scan returns.
+//!
+//! The plans (rings on the R*Tree, full-text candidates, trade-index
+//! candidates, the geographic box, ordered index walks) only change where
+//! candidate rows come from; this test holds them to that over random
+//! queries on a generated city plus a far-away farming area.
+
+use std::sync::OnceLock;
+
+use chrono::{DateTime, Duration, FixedOffset, TimeZone};
+use gig_kiosk::demo::{self, Options, places};
+use gig_kiosk::domain::{GeoPoint, Settlement, WageUnit, time};
+use gig_kiosk::import::{self, RecordKind};
+use gig_kiosk::search::{Driver, Plan, SearchQuery, SortOrder, StartWindow, TextQuery};
+use gig_kiosk::store::Store;
+use proptest::prelude::*;
+
+fn reference() -> DateTime<FixedOffset> {
+    time::china()
+        .with_ymd_and_hms(2026, 11, 23, 8, 0, 0)
+        .unwrap()
+}
+
+/// A store with 3 000 Xiamen postings and 400 in Pu'er, 1 600 km away.
+fn store() -> &'static std::sync::Mutex<Store> {
+    static STORE: OnceLock<std::sync::Mutex<Store>> = OnceLock::new();
+    STORE.get_or_init(|| {
+        let mut s = Store::open_in_memory().unwrap();
+        for (place, n, seed) in [
+            (&places::XIAMEN_HULI, 3_000, 11),
+            (&places::PUER_SIMAO, 400, 12),
+        ] {
+            let opts = Options::new(place, n, 0, seed, reference());
+            let doc = demo::document(&opts, demo::postings(&opts));
+            let io = import::Options {
+                kind: RecordKind::Postings,
+                ..import::Options::postings()
+            };
+            let r =
+                import::import_bytes(&mut s, doc.to_string().as_bytes(), &io, reference()).unwrap();
+            assert_eq!(r.imported, n);
+        }
+        std::sync::Mutex::new(s)
+    })
+}
+
+const TEXTS: &[&str] = &[
+    "工",
+    "保洁",
+    "仓库装卸",
+    "日结",
+    "装卸工",
+    "厦门",
+    "咖啡",
+    "湖里区",
+    "夜班",
+    "包吃",
+    "钢琴",
+    "卸分拣",
+    "物流 日结",
+    "0592",
+    "555",
+    "kfc",
+    "思明区中山路",
+    "小时",
+    "结工资",
+    "采茶工",
+    "有限公司",
+];
+const TRADES: &[&str] = &[
+    "装卸搬运",
+    "快递分拣",
+    "保洁",
+    "钢筋工",
+    "咖啡采摘",
+    "茶叶采摘",
+    "其他",
+];
+
+fn query_strategy() -> impl Strategy<Value = (SearchQuery, i64)> {
+    let near = prop_oneof![
+        Just(GeoPoint::new(24.50, 118.13)),
+        (24.40f64..24.80, 117.95f64..118.35).prop_map(|(a, b)| GeoPoint::new(a, b)),
+        Just(GeoPoint::new(22.78, 100.97)),
+    ];
+    let sort = prop_oneof![
+        Just(SortOrder::Distance),
+        Just(SortOrder::Wage),
+        Just(SortOrder::Start),
+        Just(SortOrder::Newest)
+    ];
+    let start = prop_oneof![
+        Just(None),
+        Just(Some(StartWindow::Today)),
+        Just(Some(StartWindow::Tomorrow)),
+        Just(Some(StartWindow::Week))
+    ];
+    (
+        (
+            near,
+            prop::option::of(prop_oneof![200.0f64..3_000.0, 3_000.0f64..30_000.0]),
+        ),
+        prop::sample::subsequence(TRADES, 0..=2),
+        prop::sample::subsequence(&Settlement::ALL[..], 0..=2),
+        (
+            prop::option::of(15.0f64..300.0),
+            prop::option::weighted(0.2, prop::sample::select(&WageUnit::ALL[..])),
+        ),
+        start,
+        prop::option::weighted(0.5, prop::sample::select(TEXTS)),
+        sort,
+        (1usize..60, prop_oneof![Just(0usize), 0usize..40]),
+        -3i64..3,
+    )
+        .prop_map(
+            |(
+                (near, within),
+                trades,
+                settlements,
+                (min_wage, unit),
+                start,
+                text,
+                sort,
+                (limit, offset),
+                day,
+            )| {
+                let q = SearchQuery {
+                    near,
+                    within_m: within,
+                    trades: trades.into_iter().map(str::to_string).collect(),
+                    settlements,
+                    min_wage,
+                    wage_unit: unit,
+                    start,
+                    text: text.and_then(TextQuery::parse),
+                    sort,
+                    limit,
+                    offset,
+                };
+                (q, day)
+            },
+        )
+}
+
+fn plans_for(q: &SearchQuery, extent: f64) -> Vec<Plan> {
+    let mut plans = vec![Plan::Ordered, Plan::GeoBox];
+    if q.text.is_some() {
+        plans.push(Plan::Candidates {
+            driver: Driver::Text,
+        });
+    }
+    if !q.trades.is_empty() {
+        plans.push(Plan::Candidates {
+            driver: Driver::Trade,
+        });
+    }
+    if q.sort == SortOrder::Distance {
+        let max = q.within_m.map_or(extent, |w| w.min(extent)).max(200.0);
+        for first in [150.0, 900.0, 25_000.0] {
+            plans.push(Plan::Rings {
+                first_radius_m: first,
+                max_radius_m: max,
+            });
+        }
+    }
+    plans
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_plan_matches_the_full_scan((q, day) in query_strategy()) {
+        let store = store().lock().unwrap();
+        let now = reference() + Duration::days(day) + Duration::hours(3);
+        let expected = store.search_naive(&q, now).unwrap();
+        let est = store.search_estimates(&q).unwrap();
+        for plan in plans_for(&q, est.extent_radius_m) {
+            let got = store.search_with_plan(&q, now, &plan).unwrap();
+            prop_assert_eq!(&got, &expected, "plan {:?} for {:?}", plan, q);
+        }
+        let auto = store.search(&q, now).unwrap();
+        prop_assert_eq!(&auto.hits, &expected, "chosen plan {:?}", auto.plan);
+    }
+}
+
+#[test]
+fn results_obey_every_filter() {
+    let store = store().lock().unwrap();
+    let now = reference() + Duration::hours(2);
+    let mut q = SearchQuery::near(GeoPoint::new(24.50, 118.13));
+    q.within_m = Some(3_000.0);
+    q.text = TextQuery::parse("装卸");
+    q.limit = 200;
+    let hits = store.search(&q, now).unwrap().hits;
+    assert!(
+        hits.len() >= 20,
+        "a realistic city has many loading jobs within 3 km: {}",
+        hits.len()
+    );
+    for pair in hits.windows(2) {
+        assert!(pair[0].distance_m <= pair[1].distance_m, "nearest first");
+    }
+    for h in &hits {
+        assert!(h.distance_m <= 3_000);
+        assert!(h.valid_through > now, "never expired");
+        assert_ne!(h.openings_left, Some(0), "never full");
+        let p = store.posting(&h.identifier).unwrap().unwrap();
+        let text = format!(
+            "{}{}{}{}{}",
+            p.title,
+            p.description,
+            p.trade,
+            p.employer.name,
+            p.address.full()
+        );
+        assert!(text.contains("装卸"), "{text}");
+        // The reported distance is the haversine distance, rounded.
+        let d = p.location.distance_m(&q.near);
+        assert!(
+            (d - h.distance_m as f64).abs() <= 0.5,
+            "{d} vs {}",
+            h.distance_m
+        );
+    }
+}
+
+#[test]
+fn chinese_queries_of_every_length() {
+    let store = store().lock().unwrap();
+    let now = reference();
+    let count = |t: &str| {
+        let mut q = SearchQuery::near(GeoPoint::new(24.50, 118.13));
+        q.text = TextQuery::parse(t);
+        q.limit = 1000;
+        store.search(&q, now).unwrap().hits.len()
+    };
+    // One character finds more than two, two more than four.
+    let (one, two, four) = (count("工"), count("装卸"), count("仓库装卸"));
+    assert!(one > two && two > four && four > 0, "{one} {two} {four}");
+    assert_eq!(count("钢琴"), 0, "no piano jobs in the demo set");
+    assert!(
+        count("咖啡") > 0,
+        "Pu'er coffee picking is found from Xiamen too"
+    );
+}
