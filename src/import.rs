@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::domain::Source;
 use crate::jsonld::{self, DocumentError, Shape};
-use crate::store::{Store, StoreError, Upsert};
+use crate::store::{Derived, Store, StoreError, Upsert};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -97,6 +97,9 @@ pub enum ImportError {
     Document(#[from] DocumentError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The thread reading the records stopped abnormally; nothing was written.
+    #[error("reading the records failed unexpectedly; nothing was imported")]
+    ReaderFailed,
 }
 
 /// The identifier of a record that failed validation, if one can be read.
@@ -131,54 +134,83 @@ pub fn import_bytes(
             reason: format!("removed[{i}] is {found}, not an identifier"),
         });
     }
-    // Validate everything first: the write transaction stays short.
+    // Records are read and checked on a second thread while this one
+    // writes them: on a multi-core kiosk the import takes about as long as
+    // the writing alone. The channel is bounded, so memory stays flat.
     enum Good {
-        Posting(Box<crate::domain::Posting>),
+        Posting(Box<(crate::domain::Posting, Derived)>),
         Course(Box<crate::domain::Course>),
     }
-    let mut good = Vec::with_capacity(doc.records.len());
-    for (i, raw) in doc.records.iter().enumerate() {
-        let mut v = doc.record(raw);
-        crate::demo::rebase(&mut v, opts.shift_days);
-        let parsed = match opts.kind {
-            RecordKind::Postings => {
-                jsonld::posting::from_json(&v, now).map(|p| Good::Posting(Box::new(p)))
-            }
-            RecordKind::Courses => jsonld::course::from_json(&v).map(|c| Good::Course(Box::new(c))),
-        };
-        match parsed {
-            Ok(g) => good.push(g),
-            Err(e) => report.skipped.push(Skipped {
-                position: i + 1,
-                identifier: loose_identifier(&v),
-                reason: e.to_string(),
-            }),
-        }
-    }
     let stamp = now.timestamp();
-    store.write(|tx| {
-        for g in &good {
-            let r = match g {
-                Good::Posting(p) => tx.upsert_posting(p, opts.source, stamp)?,
-                Good::Course(c) => tx.upsert_course(c, stamp)?,
-            };
-            match r {
-                Upsert::Inserted => report.imported += 1,
-                Upsert::Updated => report.updated += 1,
+    // Batches, not single records: one hand-over (and wake-up) per batch.
+    const BATCH: usize = 256;
+    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Good>>(4);
+    let doc = &doc;
+    std::thread::scope(|scope| {
+        let validator = scope.spawn(move || {
+            let mut skipped = Vec::new();
+            let mut batch = Vec::with_capacity(BATCH);
+            for (i, raw) in doc.records.iter().enumerate() {
+                let mut v = doc.record(raw);
+                crate::demo::rebase(&mut v, opts.shift_days);
+                let parsed = match opts.kind {
+                    RecordKind::Postings => jsonld::posting::from_json(&v, now).map(|p| {
+                        let d = Derived::of(&p);
+                        Good::Posting(Box::new((p, d)))
+                    }),
+                    RecordKind::Courses => {
+                        jsonld::course::from_json(&v).map(|c| Good::Course(Box::new(c)))
+                    }
+                };
+                match parsed {
+                    Ok(g) => batch.push(g),
+                    Err(e) => skipped.push(Skipped {
+                        position: i + 1,
+                        identifier: loose_identifier(&v),
+                        reason: e.to_string(),
+                    }),
+                }
+                // A failed send means the writer stopped (a database error).
+                if batch.len() == BATCH && send.send(std::mem::take(&mut batch)).is_err() {
+                    return skipped;
+                }
             }
-        }
-        for id in &doc.removed {
-            let gone = match opts.kind {
-                RecordKind::Postings => tx.remove_posting(id)?,
-                RecordKind::Courses => tx.remove_course(id)?,
-            };
-            if gone {
-                report.removed += 1;
-            } else {
-                report.removed_unknown += 1;
+            let _ = send.send(batch);
+            skipped
+        });
+        store.write(|tx| {
+            if opts.kind == RecordKind::Postings {
+                tx.expect_postings(doc.records.len())?;
             }
-        }
-        Ok(())
+            for g in receive.iter().flatten() {
+                let r = match g {
+                    Good::Posting(pd) => tx.upsert_derived(&pd.0, &pd.1, opts.source, stamp)?,
+                    Good::Course(c) => tx.upsert_course(&c, stamp)?,
+                };
+                match r {
+                    Upsert::Inserted => report.imported += 1,
+                    Upsert::Updated => report.updated += 1,
+                }
+            }
+            // Commit only once every record was read: a reader that died
+            // half-way rolls the whole document back.
+            match validator.join() {
+                Ok(skipped) => report.skipped.extend(skipped),
+                Err(_) => return Err(ImportError::ReaderFailed),
+            }
+            for id in &doc.removed {
+                let gone = match opts.kind {
+                    RecordKind::Postings => tx.remove_posting(id)?,
+                    RecordKind::Courses => tx.remove_course(id)?,
+                };
+                if gone {
+                    report.removed += 1;
+                } else {
+                    report.removed_unknown += 1;
+                }
+            }
+            Ok(())
+        })
     })?;
     Ok(report)
 }

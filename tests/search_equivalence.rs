@@ -21,7 +21,10 @@ fn reference() -> DateTime<FixedOffset> {
         .unwrap()
 }
 
-/// A store with 3 000 Xiamen postings and 400 in Pu'er, 1 600 km away.
+/// A store with 3 000 Xiamen postings and 400 in Pu'er, 1 600 km away,
+/// then churned the way a feed churns it: every 7th posting rewritten
+/// (new title and description, some moved), every 11th removed, so the
+/// indexes are checked after updates and deletions too.
 fn store() -> &'static std::sync::Mutex<Store> {
     static STORE: OnceLock<std::sync::Mutex<Store>> = OnceLock::new();
     STORE.get_or_init(|| {
@@ -40,11 +43,44 @@ fn store() -> &'static std::sync::Mutex<Store> {
                 import::import_bytes(&mut s, doc.to_string().as_bytes(), &io, reference()).unwrap();
             assert_eq!(r.imported, n);
         }
+        let opts = Options::new(&places::XIAMEN_HULI, 3_000, 0, 11, reference());
+        let mut changed = Vec::new();
+        let mut removed = Vec::new();
+        for (i, mut p) in demo::postings(&opts).into_iter().enumerate() {
+            if i % 11 == 0 {
+                removed.push(p["identifier"].clone());
+            } else if i % 7 == 0 {
+                p["title"] = format!("夜班{}", p["title"].as_str().unwrap()).into();
+                p["description"] = "改过的说明：包吃住。".into();
+                if i % 2 == 0 {
+                    let lat = p["jobLocation"]["geo"]["latitude"].as_f64().unwrap();
+                    p["jobLocation"]["geo"]["latitude"] = (lat + 0.02).into();
+                }
+                changed.push(p);
+            }
+        }
+        let removed_count = removed.len();
+        let page = serde_json::json!({"items": changed, "removed": removed});
+        let r = import::import_bytes(
+            &mut s,
+            page.to_string().as_bytes(),
+            &import::Options::postings(),
+            reference(),
+        )
+        .unwrap();
+        assert_eq!((r.updated, r.removed), (changed_count(), removed_count));
         std::sync::Mutex::new(s)
     })
 }
 
+/// Postings rewritten by the churn in `store()`: i % 7 == 0 and i % 11 != 0.
+fn changed_count() -> usize {
+    (0..3_000).filter(|i| i % 7 == 0 && i % 11 != 0).count()
+}
+
 const TEXTS: &[&str] = &[
+    "改过的说明",
+    "夜班仓库",
     "工",
     "保洁",
     "仓库装卸",
@@ -243,4 +279,145 @@ fn chinese_queries_of_every_length() {
         count("咖啡") > 0,
         "Pu'er coffee picking is found from Xiamen too"
     );
+}
+
+/// Bulk loads (imports that at least double the cache) drop and rebuild the
+/// indexes: after two of them and some ordinary churn, the schema is exactly
+/// the migrations' and every plan still agrees with the full scan.
+#[test]
+fn bulk_loads_leave_the_same_indexes_and_results() {
+    use gig_kiosk::store::BULK_MIN;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bulk.db");
+    let mut s = Store::open(&path).unwrap();
+    let first = BULK_MIN + 500;
+    for (place, n, seed) in [
+        (&places::XIAMEN_HULI, first, 21),
+        (&places::PUER_SIMAO, first + 100, 22),
+    ] {
+        let opts = Options::new(place, n, 0, seed, reference());
+        // Identifiers of the two places differ (DEMO-XIAMEN-…, DEMO-PUER-…).
+        let doc = demo::document(&opts, demo::postings(&opts));
+        let r = import::import_bytes(
+            &mut s,
+            doc.to_string().as_bytes(),
+            &import::Options::postings(),
+            reference(),
+        )
+        .unwrap();
+        assert_eq!(r.imported, n);
+    }
+    // Ordinary (non-bulk) writes on top: rewrite and remove a few.
+    let opts = Options::new(&places::XIAMEN_HULI, 300, 0, 21, reference());
+    let mut items = demo::postings(&opts);
+    for p in items.iter_mut() {
+        p["title"] = format!("钢琴{}", p["title"].as_str().unwrap()).into();
+    }
+    let removed: Vec<_> = items
+        .drain(200..)
+        .map(|p| p["identifier"].clone())
+        .collect();
+    let page = serde_json::json!({"items": items, "removed": removed});
+    let r = import::import_bytes(
+        &mut s,
+        page.to_string().as_bytes(),
+        &import::Options::postings(),
+        reference(),
+    )
+    .unwrap();
+    assert_eq!((r.updated, r.removed), (200, 100));
+
+    let fresh = dir.path().join("fresh.db");
+    drop(Store::open(&fresh).unwrap());
+    let schema = |p: &std::path::Path| -> Vec<(String, String)> {
+        let c = rusqlite::Connection::open(p).unwrap();
+        let mut st = c
+            .prepare("SELECT name, coalesce(sql, '') FROM sqlite_schema ORDER BY name")
+            .unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(
+        schema(&path),
+        schema(&fresh),
+        "every index is back, as defined by the migrations"
+    );
+    assert!(s.integrity_check().unwrap().is_empty());
+
+    let now = reference() + Duration::hours(1);
+    let mut queries = Vec::new();
+    for (near, text, trade, sort) in [
+        (
+            GeoPoint::new(24.50, 118.13),
+            None,
+            None,
+            SortOrder::Distance,
+        ),
+        (
+            GeoPoint::new(22.78, 100.97),
+            Some("咖啡"),
+            None,
+            SortOrder::Distance,
+        ),
+        (
+            GeoPoint::new(24.50, 118.13),
+            Some("钢琴"),
+            None,
+            SortOrder::Distance,
+        ),
+        (
+            GeoPoint::new(24.50, 118.13),
+            Some("保洁"),
+            None,
+            SortOrder::Newest,
+        ),
+        (
+            GeoPoint::new(24.50, 118.13),
+            None,
+            Some("装卸搬运"),
+            SortOrder::Wage,
+        ),
+        (
+            GeoPoint::new(22.78, 100.97),
+            Some("采"),
+            Some("茶叶采摘"),
+            SortOrder::Start,
+        ),
+    ] {
+        let mut q = SearchQuery::near(near);
+        q.text = text.and_then(TextQuery::parse);
+        q.trades = trade.map(|t| vec![t.to_string()]).unwrap_or_default();
+        q.sort = sort;
+        q.limit = 40;
+        queries.push(q.clone());
+        q.within_m = Some(4_000.0);
+        queries.push(q);
+    }
+    for q in &queries {
+        let expected = s.search_naive(q, now).unwrap();
+        assert!(!expected.is_empty(), "{q:?} finds something");
+        let est = s.search_estimates(q).unwrap();
+        for plan in plans_for(q, est.extent_radius_m) {
+            assert_eq!(
+                s.search_with_plan(q, now, &plan).unwrap(),
+                expected,
+                "plan {plan:?} for {q:?}"
+            );
+        }
+    }
+    // The rewritten postings are found by their new title, and the removed
+    // ones are gone from every index.
+    let mut q = SearchQuery::near(GeoPoint::new(24.50, 118.13));
+    q.text = TextQuery::parse("钢琴");
+    q.limit = 1000;
+    assert_eq!(
+        s.search(&q, now).unwrap().hits.len(),
+        s.search_naive(&q, now).unwrap().len()
+    );
+    assert!(s.search_naive(&q, now).unwrap().len() <= 200);
+    for id in &removed {
+        assert!(s.posting(id.as_str().unwrap()).unwrap().is_none());
+    }
 }

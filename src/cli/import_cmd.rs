@@ -69,7 +69,7 @@ pub fn run(ctx: &Context, a: &ImportArgs, out: &mut dyn Write) -> anyhow::Result
                 eprintln!("{name}: error: {e}; nothing imported from this file");
                 failed_files += 1;
             }
-            Err(ImportError::Store(e)) => return Err(e.into()),
+            Err(e @ (ImportError::Store(_) | ImportError::ReaderFailed)) => return Err(e.into()),
         }
     }
     if a.files.len() > 1 {

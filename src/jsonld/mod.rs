@@ -105,7 +105,7 @@ fn json_error(e: &serde_json::Error) -> DocumentError {
 /// Parses a document. Fails only when the bytes are not UTF-8 JSON or a
 /// container's fields have the wrong shape; bad records are the caller's
 /// to report one by one.
-pub fn parse(bytes: &[u8]) -> Result<Document<'_>, DocumentError> {
+pub fn parse<'a>(bytes: &'a [u8]) -> Result<Document<'a>, DocumentError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| DocumentError::NotUtf8 {
         offset: e.valid_up_to(),
@@ -126,23 +126,42 @@ pub fn parse(bytes: &[u8]) -> Result<Document<'_>, DocumentError> {
             doc.shape = Shape::Array;
         }
         Some(b'{') => {
-            let top: HashMap<String, &RawValue> =
-                serde_json::from_str(text).map_err(|e| json_error(&e))?;
-            if let Some(graph) = top.get("@graph") {
+            // One pass over the container: its keys, and the raw elements of
+            // its record list.
+            let top: TopLevel<'_> = serde_json::from_str(text).map_err(|e| json_error(&e))?;
+            let raw_entry = |key: &str| -> Result<&RawValue, DocumentError> {
+                // Rare: a list given as a single object. Find its raw text.
+                let all: HashMap<String, &RawValue> =
+                    serde_json::from_str(text).map_err(|e| json_error(&e))?;
+                all.get(key)
+                    .copied()
+                    .ok_or_else(|| DocumentError::Shape(format!("\"{key}\" is missing")))
+            };
+            let records =
+                |entry: Entry<'a>, key: &str| -> Result<Vec<&'a RawValue>, DocumentError> {
+                    match entry {
+                        Entry::List(l) => Ok(l),
+                        Entry::Object => Ok(vec![raw_entry(key)?]),
+                        Entry::Other => Err(DocumentError::Shape(format!(
+                            "\"{key}\" must be a list of records"
+                        ))),
+                    }
+                };
+            if let Some(graph) = top.graph {
                 doc.shape = Shape::Graph;
-                let nodes = list(graph, "@graph")?;
+                let nodes = records(graph, "@graph")?;
                 split_graph(&mut doc, nodes);
-            } else if let Some(items) = top.get("items") {
+            } else if let Some(items) = top.items {
                 doc.shape = Shape::FeedPage;
-                doc.records = list(items, "items")?;
-                read_feed_fields(&mut doc, &top)?;
+                doc.records = records(items, "items")?;
+                read_feed_fields(&mut doc, &top.other)?;
             } else {
                 doc.shape = Shape::Single;
                 let whole: &RawValue = serde_json::from_str(text).map_err(|e| json_error(&e))?;
                 doc.records.push(whole);
             }
             if doc.shape != Shape::Single {
-                doc.top = top;
+                doc.top = top.other;
             }
         }
         _ => {
@@ -153,25 +172,125 @@ pub fn parse(bytes: &[u8]) -> Result<Document<'_>, DocumentError> {
     Ok(doc)
 }
 
-fn list<'a>(raw: &'a RawValue, name: &str) -> Result<Vec<&'a RawValue>, DocumentError> {
-    let t = raw.get().trim_start();
-    if t.starts_with('[') {
-        serde_json::from_str(raw.get()).map_err(|e| json_error(&e))
-    } else if t.starts_with('{') {
-        Ok(vec![raw])
-    } else {
-        Err(DocumentError::Shape(format!(
-            "\"{name}\" must be a list of records"
-        )))
+/// A record list, as met in one pass.
+enum Entry<'a> {
+    List(Vec<&'a RawValue>),
+    /// A single object where a list was expected (allowed by JSON-LD).
+    Object,
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for Entry<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Entry<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of records")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Entry<'de>, A::Error> {
+                let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some(raw) = seq.next_element::<&'de RawValue>()? {
+                    v.push(raw);
+                }
+                Ok(Entry::List(v))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Entry<'de>, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Entry::Object)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Entry<'de>, E> {
+                Ok(Entry::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Entry<'de>, E> {
+                Ok(Entry::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Entry<'de>, E> {
+                Ok(Entry::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Entry<'de>, E> {
+                Ok(Entry::Other)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Entry<'de>, E> {
+                Ok(Entry::Other)
+            }
+            fn visit_unit<E>(self) -> Result<Entry<'de>, E> {
+                Ok(Entry::Other)
+            }
+        }
+        d.deserialize_any(V)
     }
+}
+
+/// A container object: its record list (`@graph` or `items`) and the raw
+/// values of its other keys.
+struct TopLevel<'a> {
+    graph: Option<Entry<'a>>,
+    items: Option<Entry<'a>>,
+    other: HashMap<String, &'a RawValue>,
+}
+
+impl<'de> serde::Deserialize<'de> for TopLevel<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = TopLevel<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TopLevel<'de>, A::Error> {
+                let mut top = TopLevel {
+                    graph: None,
+                    items: None,
+                    other: HashMap::new(),
+                };
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "@graph" => top.graph = Some(map.next_value()?),
+                        "items" => top.items = Some(map.next_value()?),
+                        _ => {
+                            top.other.insert(key, map.next_value()?);
+                        }
+                    }
+                }
+                Ok(top)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// What a `@graph` node is, read without building its whole tree.
+#[derive(serde::Deserialize)]
+struct NodeHead {
+    #[serde(rename = "@type", default)]
+    ty: Option<Value>,
+    #[serde(rename = "@id", default)]
+    id: Option<Value>,
 }
 
 /// In a `@graph`, job postings and courses are records; other nodes with an
 /// `@id` (organisations, places) are reference targets.
 fn split_graph<'a>(doc: &mut Document<'a>, nodes: Vec<&'a RawValue>) {
     for raw in nodes {
-        let v: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
-        let ty = v.get("@type").map(type_names).unwrap_or_default();
+        let head: Option<NodeHead> = serde_json::from_str(raw.get()).ok();
+        let ty = head
+            .as_ref()
+            .and_then(|h| h.ty.as_ref())
+            .map(type_names)
+            .unwrap_or_default();
         let is_record = ty.is_empty()
             || ty.iter().any(|t| {
                 [
@@ -183,9 +302,15 @@ fn split_graph<'a>(doc: &mut Document<'a>, nodes: Vec<&'a RawValue>) {
                 .iter()
                 .any(|r| t == r || t.ends_with(&format!("/{r}")))
             });
-        match (is_record, v.get("@id").and_then(Value::as_str)) {
+        match (
+            is_record,
+            head.as_ref()
+                .and_then(|h| h.id.as_ref())
+                .and_then(Value::as_str),
+        ) {
             (false, Some(id)) => {
-                doc.refs.insert(id.to_string(), v.clone());
+                let node: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
+                doc.refs.insert(id.to_string(), node);
             }
             _ => doc.records.push(raw),
         }

@@ -64,8 +64,24 @@ pub struct Estimates {
     pub extent_radius_m: f64,
 }
 
-/// The first ring never starts smaller than this.
-pub const MIN_FIRST_RING_M: f64 = 200.0;
+/// Radius of the first ring. Postings cluster around stations (that is why
+/// stations are where they are), so any estimate from the average density
+/// over the whole cache starts far too wide, and a ring that is too wide
+/// costs every row inside it. Too narrow costs one cheap extra query, so:
+/// start small and let [`next_ring`] grow from what was actually found.
+pub const FIRST_RING_M: f64 = 250.0;
+
+/// The radius of the next ring after one of radius `r` found `found` of the
+/// `need` matches: aim for `need` assuming the density seen so far, with a
+/// margin, growing at least 1.5× and at most 8× (the area at most 64×).
+pub fn next_ring(r: f64, found: usize, need: usize, max: f64) -> f64 {
+    let grow = if found == 0 {
+        8.0
+    } else {
+        ((need as f64 / found as f64).sqrt() * 1.25).clamp(1.5, 8.0)
+    };
+    (r * grow).min(max)
+}
 
 pub fn plan(q: &SearchQuery, est: &Estimates) -> Plan {
     let need = q.needed().max(1) as f64;
@@ -82,7 +98,7 @@ pub fn plan(q: &SearchQuery, est: &Estimates) -> Plan {
     let max_radius = q
         .within_m
         .map_or(est.extent_radius_m, |r| r.min(est.extent_radius_m))
-        .max(MIN_FIRST_RING_M);
+        .max(FIRST_RING_M);
 
     if let Some((d, n)) = driver
         && n <= walk_cost(n)
@@ -90,17 +106,10 @@ pub fn plan(q: &SearchQuery, est: &Estimates) -> Plan {
         return Plan::Candidates { driver: d };
     }
     match q.sort {
-        SortOrder::Distance => {
-            // Start where, if postings were spread evenly over the extent, the
-            // circle would hold about `need` matches; real postings cluster
-            // around the station, so this rarely needs a second ring.
-            let matching = driver.map_or(total, |(_, n)| n).max(1.0);
-            let first = est.extent_radius_m * (need / matching).sqrt() * 0.5;
-            Plan::Rings {
-                first_radius_m: first.clamp(MIN_FIRST_RING_M, max_radius),
-                max_radius_m: max_radius,
-            }
-        }
+        SortOrder::Distance => Plan::Rings {
+            first_radius_m: FIRST_RING_M.min(max_radius),
+            max_radius_m: max_radius,
+        },
         _ => match q.within_m {
             // Same trade-off with the circle as the driver: its size is
             // estimated as if postings were spread evenly over the extent.
@@ -140,17 +149,12 @@ mod tests {
     #[test]
     fn nearest_without_filters_uses_rings() {
         let p = plan(&query(), &est(100_000));
-        let Plan::Rings {
-            first_radius_m,
-            max_radius_m,
-        } = p
-        else {
-            panic!("{p:?}")
-        };
-        assert_eq!(max_radius_m, 40_000.0);
-        assert!(
-            (MIN_FIRST_RING_M..2_000.0).contains(&first_radius_m),
-            "{first_radius_m}"
+        assert_eq!(
+            p,
+            Plan::Rings {
+                first_radius_m: FIRST_RING_M,
+                max_radius_m: 40_000.0
+            }
         );
     }
 
@@ -231,6 +235,19 @@ mod tests {
         assert_eq!(plan(&q, &est(100_000)), Plan::GeoBox);
         q.within_m = Some(30_000.0);
         assert_eq!(plan(&q, &est(100_000)), Plan::Ordered);
+    }
+
+    #[test]
+    fn rings_grow_by_what_they_found() {
+        // Nothing yet: widen fast.
+        assert_eq!(next_ring(250.0, 0, 50, 40_000.0), 2_000.0);
+        // 10 of 50 in 250 m: density says ~560 m; with margin ~700 m.
+        let r = next_ring(250.0, 10, 50, 40_000.0);
+        assert!((650.0..750.0).contains(&r), "{r}");
+        // Nearly there: still grow at least 1.5x.
+        assert_eq!(next_ring(1_000.0, 49, 50, 40_000.0), 1_500.0);
+        // Never beyond the maximum.
+        assert_eq!(next_ring(30_000.0, 0, 50, 40_000.0), 40_000.0);
     }
 
     #[test]

@@ -8,22 +8,24 @@
 //! answer queries shorter than three characters, and most Chinese job
 //! queries are one or two characters (`工`, `保洁`, `日结`).
 //!
-//! # What we do instead: unigrams + bigrams, then verify
+//! # What we do instead: bigrams, then verify
 //!
 //! The text is normalised ([`normalize`]: NFKC, so full-width `ＡＢ１`
 //! becomes `ab1`; lower case) and cut into *runs* of CJK characters and runs
 //! of other letters/digits ("words"); everything else separates runs. The
-//! full-text index gets, for every CJK run, each character and each pair of
-//! neighbouring characters (the classic CJK bigram scheme used by Lucene's
-//! CJKAnalyzer), and every word whole. So `仓库装卸` is indexed as
-//! `仓 库 装 卸 仓库 库装 装卸`.
+//! full-text index gets, for every CJK run, each pair of neighbouring
+//! characters (the CJK bigram scheme of Lucene's CJKAnalyzer) plus the run's
+//! last character, and every word whole. So `仓库装卸` is indexed as
+//! `仓库 库装 装卸 卸`: every character either starts a term or is one, with
+//! half the terms that also indexing every character alone would take
+//! (imports are bound by term count; see `docs/performance.md`).
 //!
 //! A query is answered in two steps:
 //!
-//! 1. **Candidates** from the index: a one-character CJK query looks up its
-//!    unigram, a longer one ANDs all of its bigrams, a word looks up the
-//!    words it is a prefix of. This is always a superset of the true
-//!    matches.
+//! 1. **Candidates** from the index: a one-character CJK query looks up the
+//!    terms it starts (`"工"*`: 工人, 工地, … and a run-final 工), a longer
+//!    one ANDs all of its bigrams, a word looks up the words it is a prefix
+//!    of. This is always a superset of the true matches.
 //! 2. **Verification** with [`TextQuery::matches`], which defines what a
 //!    match *is*: every CJK run of the query occurs as a substring of the
 //!    normalised text, and every word of the query is a prefix of a word of
@@ -112,11 +114,13 @@ pub fn index_terms(text: &str) -> String {
                     .map(|(i, _)| i)
                     .chain([run.len()])
                     .collect();
-                for w in idx.windows(2) {
-                    push(&run[w[0]..w[1]]);
-                }
                 for w in idx.windows(3) {
                     push(&run[w[0]..w[2]]);
+                }
+                // The last character as a term of its own: every character
+                // now starts a term (a bigram) or is one.
+                if let [.., last, end] = idx[..] {
+                    push(&run[last..end]);
                 }
             }
         }
@@ -189,7 +193,7 @@ impl TextQuery {
                 QueryRun::Cjk(s) => {
                     let chars: Vec<char> = s.chars().collect();
                     if chars.len() == 1 {
-                        parts.push(format!("\"{}\"", chars[0]));
+                        parts.push(format!("\"{}\"*", chars[0]));
                     } else {
                         for pair in chars.windows(2) {
                             let bigram = format!("\"{}{}\"", pair[0], pair[1]);
@@ -215,7 +219,7 @@ impl TextQuery {
                 QueryRun::Cjk(s) => {
                     let chars: Vec<char> = s.chars().collect();
                     if chars.len() == 1 {
-                        keys.push(IndexKey::Exact(s.clone()));
+                        keys.push(IndexKey::Prefix(s.clone()));
                     } else {
                         for pair in chars.windows(2) {
                             keys.push(IndexKey::Exact(pair.iter().collect()));
@@ -264,8 +268,8 @@ mod tests {
 
     #[test]
     fn index_terms_are_unigrams_bigrams_and_words() {
-        assert_eq!(index_terms("仓库装卸"), "仓 库 装 卸 仓库 库装 装卸");
-        assert_eq!(index_terms("a区3号 保洁"), "a 区 3 号 保 洁 保洁");
+        assert_eq!(index_terms("仓库装卸"), "仓库 库装 装卸 卸");
+        assert_eq!(index_terms("a区3号 保洁"), "a 区 3 号 保洁 洁");
         assert_eq!(index_terms("工"), "工");
         assert_eq!(index_terms("—，。"), "");
     }
@@ -321,7 +325,7 @@ mod tests {
 
     #[test]
     fn fts_expressions() {
-        assert_eq!(q("工").fts_expression(), "\"工\"");
+        assert_eq!(q("工").fts_expression(), "\"工\"*");
         assert_eq!(q("保洁").fts_expression(), "\"保洁\"");
         assert_eq!(
             q("仓库装卸").fts_expression(),

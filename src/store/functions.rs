@@ -129,6 +129,6 @@ mod tests {
         let terms: String = c
             .query_row("SELECT kiosk_fts_terms('保洁')", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(terms, "保 洁 保洁");
+        assert_eq!(terms, "保洁 洁");
     }
 }

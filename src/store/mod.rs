@@ -20,7 +20,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 pub use functions::{posting_search_text, wage_rank};
 pub use migrations::{MIGRATIONS, Migration, latest_version};
-pub use postings::{PostingCounts, Upsert};
+pub use postings::{BULK_MIN, Derived, PostingCounts, Upsert};
 pub use search::SearchOutcome;
 
 /// File name of the database inside the data directory.
@@ -203,18 +203,23 @@ impl Store {
     }
 
     /// Runs `f` in one write transaction, committed when `f` succeeds and
-    /// rolled back when it fails.
-    pub fn write<T>(
+    /// rolled back when it fails. `f` may fail with its own error type.
+    pub fn write<T, E: From<StoreError>>(
         &mut self,
-        f: impl FnOnce(&Tx<'_>) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
+        f: impl FnOnce(&Tx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
         let path = self.path.clone();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| classify(&path, e))?;
-        let w = Tx { tx, path };
+        let w = Tx {
+            tx,
+            path,
+            bulk: Default::default(),
+        };
         let out = f(&w)?;
+        w.finish_bulk()?;
         w.tx.commit().map_err(|e| classify(&self.path, e))?;
         self.own_writes.set(self.own_writes.get() + 1);
         Ok(out)
@@ -229,6 +234,8 @@ impl Store {
 pub struct Tx<'c> {
     tx: rusqlite::Transaction<'c>,
     path: PathBuf,
+    /// A bulk load of postings in progress; see [`Tx::expect_postings`].
+    bulk: std::cell::RefCell<Option<postings::Bulk>>,
 }
 
 impl Tx<'_> {

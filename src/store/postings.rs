@@ -1,5 +1,7 @@
 //! Postings and courses: writing (inside a [`Tx`]) and reading.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rusqlite::{OptionalExtension, Row, params};
 
@@ -38,7 +40,131 @@ const POSTING_PARAMS: &str = "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,
     ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, \
     ?35, ?36, ?37";
 
+static INSERT_SQL: LazyLock<String> =
+    LazyLock::new(|| format!("INSERT INTO postings ({POSTING_COLUMNS}) VALUES ({POSTING_PARAMS})"));
+
+static UPDATE_SQL: LazyLock<String> = LazyLock::new(|| {
+    let sets: Vec<String> = POSTING_COLUMNS
+        .split(", ")
+        .enumerate()
+        .map(|(i, c)| format!("{} = ?{}", c.trim(), i + 1))
+        .collect();
+    format!(
+        "UPDATE postings SET {} WHERE identifier = ?1",
+        sets.join(", ")
+    )
+});
+
+/// The values a posting's row holds besides the posting itself. Pure and
+/// the costly part of a write (normalising the search text), so importers
+/// compute it on another thread than the one writing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Derived {
+    search_text: String,
+    wage_rank: Option<f64>,
+    employment_type: String,
+}
+
+impl Derived {
+    pub fn of(p: &Posting) -> Derived {
+        Derived {
+            search_text: posting_search_text(
+                &p.title,
+                &p.description,
+                &p.trade,
+                &p.employer.name,
+                &p.address.region,
+                &p.address.locality,
+                &p.address.street,
+            ),
+            wage_rank: wage_rank(p.wage.map(|w| w.max), p.wage.map(|w| w.unit.code())),
+            employment_type: serde_json::to_string(&p.employment_type)
+                .unwrap_or_else(|_| "[]".into()),
+        }
+    }
+}
+
+/// Imports that at least double the cache, and add at least this many
+/// postings, load in bulk.
+pub const BULK_MIN: usize = 10_000;
+
+/// State of a bulk load: the search indexes were dropped and are rebuilt
+/// for rows above `max_id` before the transaction commits.
+pub(super) struct Bulk {
+    max_id: i64,
+    /// `CREATE INDEX` statements of the dropped indexes, from the schema.
+    indexes: Vec<String>,
+}
+
 impl Tx<'_> {
+    /// Announces that about `incoming` postings are about to be written.
+    /// When that is many compared with the cache, the secondary indexes are
+    /// dropped now and built once, sorted, just before the transaction
+    /// commits, and the geographic and full-text indexes are filled with one
+    /// statement each: several times faster than updating every index for
+    /// every row. All of it happens inside this transaction, so a failure
+    /// leaves the cache exactly as it was.
+    pub fn expect_postings(&self, incoming: usize) -> Result<(), StoreError> {
+        if incoming < BULK_MIN || self.bulk.borrow().is_some() {
+            return Ok(());
+        }
+        let (count, max_id): (i64, i64) = self
+            .tx
+            .query_row(
+                "SELECT count(*), coalesce(max(id), 0) FROM postings",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|e| self.err(e))?;
+        if (incoming as i64) < count {
+            return Ok(());
+        }
+        let indexes: Vec<(String, String)> = self
+            .tx
+            .prepare(
+                "SELECT name, sql FROM sqlite_schema
+                  WHERE type = 'index' AND tbl_name = 'postings' AND sql IS NOT NULL",
+            )
+            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+            .map_err(|e| self.err(e))?;
+        for (name, _) in &indexes {
+            self.tx
+                .execute_batch(&format!("DROP INDEX \"{name}\""))
+                .map_err(|e| self.err(e))?;
+        }
+        *self.bulk.borrow_mut() = Some(Bulk {
+            max_id,
+            indexes: indexes.into_iter().map(|(_, sql)| sql).collect(),
+        });
+        Ok(())
+    }
+
+    /// Completes a bulk load, if one is in progress: called by
+    /// [`Store::write`] before every commit.
+    pub(super) fn finish_bulk(&self) -> Result<(), StoreError> {
+        let Some(bulk) = self.bulk.borrow_mut().take() else {
+            return Ok(());
+        };
+        self.tx
+            .execute(
+                "INSERT INTO posting_geo (id, min_lat, max_lat, min_lon, max_lon)
+                 SELECT id, latitude, latitude, longitude, longitude FROM postings WHERE id > ?1",
+                [bulk.max_id],
+            )
+            .and_then(|_| {
+                self.tx.execute(
+                    "INSERT INTO posting_fts (rowid, terms)
+                     SELECT id, kiosk_fts_terms(search_text) FROM postings WHERE id > ?1",
+                    [bulk.max_id],
+                )
+            })
+            .map_err(|e| self.err(e))?;
+        for sql in &bulk.indexes {
+            self.tx.execute_batch(sql).map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
     /// Inserts a posting, or replaces the one with the same identifier.
     pub fn upsert_posting(
         &self,
@@ -46,39 +172,40 @@ impl Tx<'_> {
         source: Source,
         now: i64,
     ) -> Result<Upsert, StoreError> {
-        let existing: Option<i64> = self
+        self.upsert_derived(p, &Derived::of(p), source, now)
+    }
+
+    /// [`Tx::upsert_posting`] with the derived values already computed
+    /// (by a thread that is not the one writing).
+    pub fn upsert_derived(
+        &self,
+        p: &Posting,
+        d: &Derived,
+        source: Source,
+        now: i64,
+    ) -> Result<Upsert, StoreError> {
+        let existing: Option<(i64, String, f64, f64)> = self
             .tx
-            .prepare_cached("SELECT id FROM postings WHERE identifier = ?1")
-            .and_then(|mut s| s.query_row([&p.identifier], |r| r.get(0)).optional())
+            .prepare_cached(
+                "SELECT id, search_text, latitude, longitude FROM postings WHERE identifier = ?1",
+            )
+            .and_then(|mut s| {
+                s.query_row([&p.identifier], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .optional()
+            })
             .map_err(|e| self.err(e))?;
-        let sql = match existing {
-            None => format!("INSERT INTO postings ({POSTING_COLUMNS}) VALUES ({POSTING_PARAMS})"),
-            Some(_) => {
-                let sets: Vec<String> = POSTING_COLUMNS
-                    .split(", ")
-                    .enumerate()
-                    .map(|(i, c)| format!("{} = ?{}", c.trim(), i + 1))
-                    .collect();
-                format!(
-                    "UPDATE postings SET {} WHERE identifier = ?1",
-                    sets.join(", ")
-                )
-            }
+        let sql: &str = if existing.is_some() {
+            &UPDATE_SQL
+        } else {
+            &INSERT_SQL
         };
-        let search_text = posting_search_text(
-            &p.title,
-            &p.description,
-            &p.trade,
-            &p.employer.name,
-            &p.address.region,
-            &p.address.locality,
-            &p.address.street,
-        );
-        let employment_type =
-            serde_json::to_string(&p.employment_type).unwrap_or_else(|_| "[]".into());
+        let search_text = &d.search_text;
+        let employment_type = &d.employment_type;
         let b = &p.benefits;
         self.tx
-            .prepare_cached(&sql)
+            .prepare_cached(sql)
             .and_then(|mut s| {
                 s.execute(params![
                     p.identifier,
@@ -114,25 +241,84 @@ impl Tx<'_> {
                     b.work_injury_insurance,
                     b.verified_employer,
                     search_text,
-                    wage_rank(p.wage.map(|w| w.max), p.wage.map(|w| w.unit.code())),
+                    d.wage_rank,
                     p.effective_start().to_string(),
                     p.openings_left(),
                     now,
                 ])
             })
             .map_err(|e| self.err(e))?;
-        Ok(if existing.is_some() {
-            Upsert::Updated
-        } else {
-            Upsert::Inserted
-        })
+        // The search indexes are kept here, not by triggers (see 0002).
+        match existing {
+            // In a bulk load, new rows are indexed at the end.
+            None if self.bulk.borrow().is_some() => Ok(Upsert::Inserted),
+            None => {
+                let id = self.tx.last_insert_rowid();
+                self.geo_insert(id, p.location)?;
+                self.fts_insert(id, search_text)?;
+                Ok(Upsert::Inserted)
+            }
+            Some((id, old_text, lat, lon)) => {
+                if (lat, lon) != (p.location.lat, p.location.lon) {
+                    self.geo_delete(id)?;
+                    self.geo_insert(id, p.location)?;
+                }
+                if old_text != *search_text {
+                    self.fts_delete(id)?;
+                    self.fts_insert(id, search_text)?;
+                }
+                Ok(Upsert::Updated)
+            }
+        }
+    }
+
+    fn geo_insert(&self, id: i64, at: GeoPoint) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO posting_geo (id, min_lat, max_lat, min_lon, max_lon) VALUES (?1, ?2, ?2, ?3, ?3)",
+            )
+            .and_then(|mut s| s.execute(params![id, at.lat, at.lon]))
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    fn geo_delete(&self, id: i64) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("DELETE FROM posting_geo WHERE id = ?1")
+            .and_then(|mut s| s.execute([id]))
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    fn fts_insert(&self, id: i64, search_text: &str) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("INSERT INTO posting_fts (rowid, terms) VALUES (?1, ?2)")
+            .and_then(|mut s| s.execute(params![id, crate::search::text::index_terms(search_text)]))
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    fn fts_delete(&self, id: i64) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("DELETE FROM posting_fts WHERE rowid = ?1")
+            .and_then(|mut s| s.execute([id]))
+            .map(|_| ())
+            .map_err(|e| self.err(e))
     }
 
     /// Deletes a posting; `false` when there was none with that identifier.
     pub fn remove_posting(&self, identifier: &str) -> Result<bool, StoreError> {
+        let id: Option<i64> = self
+            .tx
+            .prepare_cached("SELECT id FROM postings WHERE identifier = ?1")
+            .and_then(|mut s| s.query_row([identifier], |r| r.get(0)).optional())
+            .map_err(|e| self.err(e))?;
+        let Some(id) = id else { return Ok(false) };
+        self.fts_delete(id)?;
+        self.geo_delete(id)?;
         self.tx
-            .prepare_cached("DELETE FROM postings WHERE identifier = ?1")
-            .and_then(|mut s| s.execute([identifier]))
+            .prepare_cached("DELETE FROM postings WHERE id = ?1")
+            .and_then(|mut s| s.execute([id]))
             .map(|n| n > 0)
             .map_err(|e| self.err(e))
     }
@@ -392,7 +578,7 @@ mod tests {
             for p in [&open, &full, &expired] {
                 tx.upsert_posting(p, Source::Import, 0)?;
             }
-            Ok(())
+            Ok::<_, StoreError>(())
         })
         .unwrap();
         assert_eq!(

@@ -134,10 +134,6 @@ fn build(
         conds.push("p.start_day <= :last_day".into());
         sql.bind(":last_day", s.last_day(now).to_string());
     }
-    if let Some(t) = &q.text {
-        conds.push("kiosk_text_match(p.search_text, :text)".into());
-        sql.bind(":text", t.as_str().to_string());
-    }
     if let Some(r) = ring_m {
         conds.push("d <= :ring".into());
         sql.bind(":ring", r);
@@ -154,6 +150,11 @@ fn build(
         sql.bind(":w2", b.min_lon);
         sql.bind(":w3", b.max_lon);
         sql.bind(":within", r);
+    }
+    // Last: the most expensive check runs on the fewest rows.
+    if let Some(t) = &q.text {
+        conds.push("kiosk_text_match(p.search_text, :text)".into());
+        sql.bind(":text", t.as_str().to_string());
     }
     sql.text.push_str(" WHERE ");
     sql.text.push_str(&conds.join(" AND "));
@@ -247,7 +248,7 @@ impl Store {
                     if rows.len() >= need || r >= *max_radius_m {
                         break;
                     }
-                    r = (r * 2.0).min(*max_radius_m);
+                    r = plan::next_ring(r, rows.len(), need, *max_radius_m);
                 }
                 Ok(rows.into_iter().skip(q.offset).take(limit).collect())
             }

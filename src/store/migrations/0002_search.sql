@@ -30,7 +30,6 @@ CREATE INDEX postings_trade_wage ON postings (trade, settlement, wage_rank DESC)
 CREATE INDEX postings_wage       ON postings (wage_rank DESC);
 CREATE INDEX postings_start      ON postings (start_day);
 CREATE INDEX postings_posted     ON postings (date_posted DESC);
-CREATE INDEX postings_expiry     ON postings (valid_through);
 
 -- Points on an R*Tree (32-bit float boxes, rounded outwards): candidates
 -- for "nearest" and "within N km". Exact distances come from the REAL
@@ -41,35 +40,18 @@ INSERT INTO posting_geo (id, min_lat, max_lat, min_lon, max_lon)
 
 -- Chinese full-text index of unigrams and bigrams (src/search/text.rs).
 -- Contentless: the text lives in postings.search_text; detail=none because
--- queries never need token positions.
+-- queries never need token positions; the 'ascii' tokenizer because the
+-- terms arrive normalised and space-separated, so unicode61's character
+-- classes and diacritic folding would be wasted work on every insert.
 CREATE VIRTUAL TABLE posting_fts USING fts5 (
-    terms, content = '', contentless_delete = 1, detail = none, tokenize = 'unicode61'
+    terms, content = '', contentless_delete = 1, detail = none, tokenize = 'ascii'
 );
 INSERT INTO posting_fts (rowid, terms) SELECT id, kiosk_fts_terms(search_text) FROM postings;
 CREATE VIRTUAL TABLE posting_vocab USING fts5vocab (posting_fts, 'row');
 
--- The indexes follow the table whichever code path writes it.
-CREATE TRIGGER postings_indexed_insert AFTER INSERT ON postings BEGIN
-    INSERT INTO posting_geo (id, min_lat, max_lat, min_lon, max_lon)
-        VALUES (new.id, new.latitude, new.latitude, new.longitude, new.longitude);
-    INSERT INTO posting_fts (rowid, terms) VALUES (new.id, kiosk_fts_terms(new.search_text));
-END;
-
-CREATE TRIGGER postings_indexed_delete AFTER DELETE ON postings BEGIN
-    DELETE FROM posting_geo WHERE id = old.id;
-    DELETE FROM posting_fts WHERE rowid = old.id;
-END;
-
-CREATE TRIGGER postings_indexed_text AFTER UPDATE OF search_text ON postings
-WHEN old.search_text IS NOT new.search_text BEGIN
-    DELETE FROM posting_fts WHERE rowid = old.id;
-    INSERT INTO posting_fts (rowid, terms) VALUES (new.id, kiosk_fts_terms(new.search_text));
-END;
-
-CREATE TRIGGER postings_indexed_geo AFTER UPDATE OF latitude, longitude ON postings
-WHEN old.latitude IS NOT new.latitude OR old.longitude IS NOT new.longitude BEGIN
-    UPDATE posting_geo
-       SET min_lat = new.latitude, max_lat = new.latitude,
-           min_lon = new.longitude, max_lon = new.longitude
-     WHERE id = new.id;
-END;
+-- No triggers keep these indexes in step with postings: the store's write
+-- path (src/store/postings.rs, the only code that writes postings) does.
+-- FTS5 flushes its buffered terms to disk at every statement savepoint,
+-- and any trigger on postings turns each INSERT into a multi-write
+-- statement with a savepoint, so with triggers FTS5 writes one tiny segment
+-- per row and then merges them all: imports ran 3x slower (measured).
