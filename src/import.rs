@@ -29,19 +29,11 @@ pub struct Options {
 
 impl Options {
     pub fn postings() -> Options {
-        Options {
-            kind: RecordKind::Postings,
-            source: Source::Import,
-            shift_days: 0,
-        }
+        Options { kind: RecordKind::Postings, source: Source::Import, shift_days: 0 }
     }
 
     pub fn courses() -> Options {
-        Options {
-            kind: RecordKind::Courses,
-            source: Source::Import,
-            shift_days: 0,
-        }
+        Options { kind: RecordKind::Courses, source: Source::Import, shift_days: 0 }
     }
 }
 
@@ -68,12 +60,8 @@ pub struct Report {
 
 impl Report {
     pub fn summary(&self) -> String {
-        let mut s = format!(
-            "{} imported, {} updated, {} skipped",
-            self.imported,
-            self.updated,
-            self.skipped.len()
-        );
+        let mut s =
+            format!("{} imported, {} updated, {} skipped", self.imported, self.updated, self.skipped.len());
         if self.removed + self.removed_unknown > 0 {
             s.push_str(&format!(", {} removed", self.removed));
         }
@@ -120,10 +108,7 @@ pub fn import_bytes(
     now: DateTime<FixedOffset>,
 ) -> Result<Report, ImportError> {
     let doc = jsonld::parse(bytes)?;
-    let mut report = Report {
-        records: doc.records.len(),
-        ..Report::default()
-    };
+    let mut report = Report { records: doc.records.len(), ..Report::default() };
     if doc.shape == Shape::Empty {
         return Ok(report);
     }
@@ -158,9 +143,7 @@ pub fn import_bytes(
                         let d = Derived::of(&p);
                         Good::Posting(Box::new((p, d)))
                     }),
-                    RecordKind::Courses => {
-                        jsonld::course::from_json(&v).map(|c| Good::Course(Box::new(c)))
-                    }
+                    RecordKind::Courses => jsonld::course::from_json(&v).map(|c| Good::Course(Box::new(c))),
                 };
                 match parsed {
                     Ok(g) => batch.push(g),
@@ -217,10 +200,7 @@ pub fn import_bytes(
 
 /// Loads the bundled demo postings and courses, dated so that their
 /// reference day is today.
-pub fn load_demo(
-    store: &mut Store,
-    now: DateTime<FixedOffset>,
-) -> Result<(Report, Report), ImportError> {
+pub fn load_demo(store: &mut Store, now: DateTime<FixedOffset>) -> Result<(Report, Report), ImportError> {
     let mut reports = Vec::new();
     for (bytes, kind) in [
         (crate::demo::BUNDLED_POSTINGS, RecordKind::Postings),
@@ -231,11 +211,7 @@ pub fn load_demo(
             .top_str(crate::demo::REFERENCE_KEY)
             .and_then(|r| DateTime::parse_from_rfc3339(&r).ok())
             .map_or(0, |r| crate::demo::shift_days(r, now));
-        let opts = Options {
-            kind,
-            source: Source::Import,
-            shift_days: shift,
-        };
+        let opts = Options { kind, source: Source::Import, shift_days: shift };
         reports.push(import_bytes(store, bytes, &opts, now)?);
     }
     let courses = reports.pop().unwrap_or_default();
@@ -257,19 +233,11 @@ mod tests {
         no_title.as_object_mut().unwrap().remove("title");
         no_title["identifier"] = json!("X-2");
         let doc = json!([good, no_title, "junk", {"identifier": 7}]);
-        let r = import_bytes(
-            &mut store,
-            doc.to_string().as_bytes(),
-            &Options::postings(),
-            fixture_now(),
-        )
-        .unwrap();
+        let r = import_bytes(&mut store, doc.to_string().as_bytes(), &Options::postings(), fixture_now())
+            .unwrap();
         assert_eq!((r.records, r.imported, r.updated), (4, 1, 0));
-        let skipped: Vec<(usize, Option<&str>, &str)> = r
-            .skipped
-            .iter()
-            .map(|s| (s.position, s.identifier.as_deref(), s.reason.as_str()))
-            .collect();
+        let skipped: Vec<(usize, Option<&str>, &str)> =
+            r.skipped.iter().map(|s| (s.position, s.identifier.as_deref(), s.reason.as_str())).collect();
         assert_eq!(
             skipped,
             vec![
@@ -279,22 +247,12 @@ mod tests {
             ]
         );
         // Again: now an update, and a feed page removing it.
-        let r = import_bytes(
-            &mut store,
-            good_bytes().as_slice(),
-            &Options::postings(),
-            fixture_now(),
-        )
-        .unwrap();
+        let r =
+            import_bytes(&mut store, good_bytes().as_slice(), &Options::postings(), fixture_now()).unwrap();
         assert_eq!((r.imported, r.updated), (0, 1));
         let page = json!({"items": [], "removed": ["HL-2026-004211", "never-seen"]});
-        let r = import_bytes(
-            &mut store,
-            page.to_string().as_bytes(),
-            &Options::postings(),
-            fixture_now(),
-        )
-        .unwrap();
+        let r = import_bytes(&mut store, page.to_string().as_bytes(), &Options::postings(), fixture_now())
+            .unwrap();
         assert_eq!((r.removed, r.removed_unknown), (1, 1));
         assert!(store.posting("HL-2026-004211").unwrap().is_none());
     }
@@ -309,10 +267,7 @@ mod tests {
         let mut bytes = good_bytes();
         bytes.truncate(bytes.len() - 3);
         let e = import_bytes(&mut store, &bytes, &Options::postings(), fixture_now()).unwrap_err();
-        assert!(
-            matches!(e, ImportError::Document(DocumentError::NotJson { .. })),
-            "{e}"
-        );
+        assert!(matches!(e, ImportError::Document(DocumentError::NotJson { .. })), "{e}");
         assert_eq!(store.posting_counts(fixture_now()).unwrap().total, 0);
     }
 }

@@ -35,11 +35,7 @@ impl Kiosk {
 
     fn cmd(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_kiosk"));
-        c.env_clear()
-            .env("HOME", self.dir.path())
-            .env("KIOSK_CONFIG", &self.config)
-            .arg("--now")
-            .arg(NOW);
+        c.env_clear().env("HOME", self.dir.path()).env("KIOSK_CONFIG", &self.config).arg("--now").arg(NOW);
         c
     }
 
@@ -49,11 +45,7 @@ impl Kiosk {
 
     fn ok(&self, args: &[&str]) -> String {
         let o = self.run(args);
-        assert!(
-            o.status.success(),
-            "kiosk {args:?} failed:\n{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        assert!(o.status.success(), "kiosk {args:?} failed:\n{}", String::from_utf8_lossy(&o.stderr));
         String::from_utf8(o.stdout).unwrap()
     }
 
@@ -88,8 +80,7 @@ fn open_demo_postings() -> Vec<Value> {
         .unwrap()
         .iter()
         .filter(|p| {
-            let vt =
-                chrono::DateTime::parse_from_rfc3339(p["validThrough"].as_str().unwrap()).unwrap();
+            let vt = chrono::DateTime::parse_from_rfc3339(p["validThrough"].as_str().unwrap()).unwrap();
             let total = p["totalJobOpenings"].as_u64().unwrap();
             vt > now && p["x-gig"]["filled"].as_u64().unwrap() < total
         })
@@ -99,31 +90,16 @@ fn open_demo_postings() -> Vec<Value> {
 
 fn geo(p: &Value) -> (f64, f64) {
     let g = &p["jobLocation"]["geo"];
-    (
-        g["latitude"].as_f64().unwrap(),
-        g["longitude"].as_f64().unwrap(),
-    )
+    (g["latitude"].as_f64().unwrap(), g["longitude"].as_f64().unwrap())
 }
 
 #[test]
 fn import_then_nearest_within_3km_lists_every_open_posting_nearest_first() {
     let k = Kiosk::new();
     let out = k.ok(&["import", DEMO]);
-    assert!(
-        out.contains("320 records: 320 imported, 0 updated, 0 skipped"),
-        "{out}"
-    );
+    assert!(out.contains("320 records: 320 imported, 0 updated, 0 skipped"), "{out}");
 
-    let hits = k.json(&[
-        "search",
-        "--near",
-        "24.50,118.13",
-        "--within-km",
-        "3",
-        "--limit",
-        "1000",
-        "--json",
-    ]);
+    let hits = k.json(&["search", "--near", "24.50,118.13", "--within-km", "3", "--limit", "1000", "--json"]);
     let mut expected: Vec<(u32, String)> = open_demo_postings()
         .iter()
         .map(|p| {
@@ -136,29 +112,17 @@ fn import_then_nearest_within_3km_lists_every_open_posting_nearest_first() {
         .filter(|(d, _)| *d <= 3_000)
         .collect();
     expected.sort();
-    assert!(
-        expected.len() >= 30,
-        "the demo station has plenty of work nearby: {}",
-        expected.len()
-    );
+    assert!(expected.len() >= 30, "the demo station has plenty of work nearby: {}", expected.len());
     let got: Vec<(u32, String)> = hits
         .iter()
-        .map(|h| {
-            (
-                h["distance_m"].as_u64().unwrap() as u32,
-                h["identifier"].as_str().unwrap().to_string(),
-            )
-        })
+        .map(|h| (h["distance_m"].as_u64().unwrap() as u32, h["identifier"].as_str().unwrap().to_string()))
         .collect();
     // Same postings, nearest first; distances agree to the metre.
     assert_eq!(got.len(), expected.len());
     for ((gd, gi), (ed, ei)) in got.iter().zip(&expected) {
         assert!(gd.abs_diff(*ed) <= 1, "{gi}: {gd} m vs {ed} m");
         if gi != ei {
-            assert!(
-                gd.abs_diff(*ed) <= 1,
-                "order differs beyond a rounding tie: {gi} vs {ei}"
-            );
+            assert!(gd.abs_diff(*ed) <= 1, "order differs beyond a rounding tie: {gi} vs {ei}");
         }
     }
     assert!(got.windows(2).all(|w| w[0].0 <= w[1].0));
@@ -197,10 +161,7 @@ fn station_location_is_the_default_point_and_env_overrides_it() {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let moved: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
-    assert_ne!(
-        moved, from_station,
-        "KIOSK__STATION__LATITUDE moves the station"
-    );
+    assert_ne!(moved, from_station, "KIOSK__STATION__LATITUDE moves the station");
 }
 
 /// Whether a demo posting's searchable text contains `q` (substring).
@@ -227,24 +188,11 @@ fn chinese_text_queries_of_every_length_find_exactly_the_right_postings() {
     let k = Kiosk::new();
     k.ok(&["import", DEMO]);
     let open = open_demo_postings();
-    for q in [
-        "工",
-        "保洁",
-        "日结",
-        "仓库装卸",
-        "湖里区",
-        "钟点工（家庭保洁）",
-    ] {
+    for q in ["工", "保洁", "日结", "仓库装卸", "湖里区", "钟点工（家庭保洁）"] {
         let hits = k.json(&["search", "--text", q, "--limit", "1000", "--json"]);
-        let mut got: Vec<&str> = hits
-            .iter()
-            .map(|h| h["identifier"].as_str().unwrap())
-            .collect();
-        let mut want: Vec<&str> = open
-            .iter()
-            .filter(|p| demo_text_has(p, q))
-            .map(|p| p["identifier"].as_str().unwrap())
-            .collect();
+        let mut got: Vec<&str> = hits.iter().map(|h| h["identifier"].as_str().unwrap()).collect();
+        let mut want: Vec<&str> =
+            open.iter().filter(|p| demo_text_has(p, q)).map(|p| p["identifier"].as_str().unwrap()).collect();
         got.sort();
         want.sort();
         assert!(!want.is_empty(), "{q} occurs in the demo set");
@@ -286,34 +234,15 @@ fn filters_and_sorts() {
         assert_eq!(h["trade"], "装卸搬运");
         assert_eq!(h["settlement"], "daily");
     }
-    assert!(
-        hits.windows(2).all(|w| rank(&w[0]) >= rank(&w[1])),
-        "highest daily equivalent first"
-    );
+    assert!(hits.windows(2).all(|w| rank(&w[0]) >= rank(&w[1])), "highest daily equivalent first");
 
-    let day = k.json(&[
-        "search",
-        "--unit",
-        "DAY",
-        "--min-wage",
-        "250",
-        "--limit",
-        "1000",
-        "--json",
-    ]);
+    let day = k.json(&["search", "--unit", "DAY", "--min-wage", "250", "--limit", "1000", "--json"]);
     assert!(!day.is_empty());
-    assert!(
-        day.iter()
-            .all(|h| h["wage"]["unit"] == "DAY" && h["wage"]["max"].as_f64().unwrap() >= 250.0)
-    );
+    assert!(day.iter().all(|h| h["wage"]["unit"] == "DAY" && h["wage"]["max"].as_f64().unwrap() >= 250.0));
 
     let today = k.json(&["search", "--start", "today", "--limit", "1000", "--json"]);
     assert!(!today.is_empty());
-    assert!(
-        today
-            .iter()
-            .all(|h| h["start_date"].as_str().unwrap() <= "2026-11-23")
-    );
+    assert!(today.iter().all(|h| h["start_date"].as_str().unwrap() <= "2026-11-23"));
 }
 
 #[test]
@@ -322,11 +251,7 @@ fn table_output_lines_up() {
     k.ok(&["import", DEMO]);
     let out = k.ok(&["search", "--limit", "12"]);
     let lines: Vec<&str> = out.lines().collect();
-    assert!(
-        lines[0].trim_start().starts_with("距离  工种"),
-        "{}",
-        lines[0]
-    );
+    assert!(lines[0].trim_start().starts_with("距离  工种"), "{}", lines[0]);
     // Every column starts at the same display offset on every row: check
     // with the position of the wage unit column (right-aligned wages end
     // at the same width).
@@ -344,8 +269,7 @@ fn table_output_lines_up() {
 #[test]
 fn bad_records_are_skipped_with_reasons_and_the_rest_imported() {
     let k = Kiosk::new();
-    let good: Value =
-        serde_json::from_str(include_str!("fixtures/posting-contract-example.json")).unwrap();
+    let good: Value = serde_json::from_str(include_str!("fixtures/posting-contract-example.json")).unwrap();
     let mut swapped = good.clone();
     swapped["identifier"] = "BAD-GEO".into();
     swapped["jobLocation"]["geo"] = serde_json::json!({"latitude": 118.1251, "longitude": 24.5037});
@@ -364,10 +288,7 @@ fn bad_records_are_skipped_with_reasons_and_the_rest_imported() {
     .unwrap();
 
     let o = k.run(&["import", file.to_str().unwrap()]);
-    assert!(
-        o.status.success(),
-        "bad records alone do not fail the import"
-    );
+    assert!(o.status.success(), "bad records alone do not fail the import");
     let err = stderr(&o);
     let name = file.display();
     for line in [
@@ -383,10 +304,7 @@ fn bad_records_are_skipped_with_reasons_and_the_rest_imported() {
         assert!(err.contains(&line), "missing {line:?} in\n{err}");
     }
     let out = String::from_utf8(o.stdout).unwrap();
-    assert!(
-        out.contains("6 records: 2 imported, 0 updated, 4 skipped"),
-        "{out}"
-    );
+    assert!(out.contains("6 records: 2 imported, 0 updated, 4 skipped"), "{out}");
     assert_eq!(k.json(&["search", "--limit", "100", "--json"]).len(), 2);
 }
 
@@ -404,20 +322,14 @@ fn files_that_are_not_json_fail_and_change_nothing() {
     std::fs::write(&gbk, b"[{\"title\": \"\xb1\xa3\xbd\xe0\"}]").unwrap();
     let missing = k.path("no-such-file.json");
 
-    for (file, msg) in [
-        (&truncated, "not JSON: EOF while parsing"),
-        (&gbk, "not UTF-8 text"),
-        (&missing, "cannot read"),
-    ] {
+    for (file, msg) in
+        [(&truncated, "not JSON: EOF while parsing"), (&gbk, "not UTF-8 text"), (&missing, "cannot read")]
+    {
         let o = k.run(&["import", file.to_str().unwrap()]);
         assert_eq!(o.status.code(), Some(1), "{}", file.display());
         assert!(stderr(&o).contains(msg), "{msg:?} not in {}", stderr(&o));
     }
-    assert_eq!(
-        k.ok(&["search", "--limit", "1000", "--json"]),
-        before,
-        "the cache is intact"
-    );
+    assert_eq!(k.ok(&["search", "--limit", "1000", "--json"]), before, "the cache is intact");
 }
 
 #[test]
@@ -429,15 +341,11 @@ fn feed_page_removes_postings() {
     let page = k.path("page.json");
     std::fs::write(
         &page,
-        serde_json::json!({"items": [], "removed": [id], "cursor": "c2", "more": false})
-            .to_string(),
+        serde_json::json!({"items": [], "removed": [id], "cursor": "c2", "more": false}).to_string(),
     )
     .unwrap();
     let out = k.ok(&["import", page.to_str().unwrap()]);
-    assert!(
-        out.contains("0 records: 0 imported, 0 updated, 0 skipped, 1 removed"),
-        "{out}"
-    );
+    assert!(out.contains("0 records: 0 imported, 0 updated, 0 skipped, 1 removed"), "{out}");
     let after = k.json(&["search", "--limit", "1", "--json"]);
     assert_ne!(after[0]["identifier"], first[0]["identifier"]);
 }
@@ -450,8 +358,11 @@ fn config_check_reports_each_error_with_its_line() {
     assert!(out.ends_with("kiosk.toml.example: OK\n"), "{out}");
 
     let bad = k.path("bad.toml");
-    std::fs::write(&bad, "[station]\nid = \"x\"\nname = \"驿站\"\nlatitude = 118.13\nlongitude = 24.5\nlattitude = 1\n")
-        .unwrap();
+    std::fs::write(
+        &bad,
+        "[station]\nid = \"x\"\nname = \"驿站\"\nlatitude = 118.13\nlongitude = 24.5\nlattitude = 1\n",
+    )
+    .unwrap();
     let o = k.run(&["config", "check", bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
@@ -461,9 +372,7 @@ fn config_check_reports_each_error_with_its_line() {
             "{b}:4:12: error: station.latitude: 118.13 is outside 3 to 54 (is the station in China, and are latitude and longitude the right way round?)"
         ),
         format!("{b}:5:13: error: station.longitude: 24.5 is outside 73 to 136"),
-        format!(
-            "{b}:6:1: error: station.lattitude: unknown key (did you mean `station.latitude`?)"
-        ),
+        format!("{b}:6:1: error: station.lattitude: unknown key (did you mean `station.latitude`?)"),
     ] {
         assert!(err.contains(&line), "missing {line:?} in\n{err}");
     }
@@ -471,25 +380,16 @@ fn config_check_reports_each_error_with_its_line() {
 
 #[test]
 fn the_example_configuration_documents_every_key() {
-    let example = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/deploy/kiosk.toml.example"
-    ))
-    .unwrap();
+    let example =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/kiosk.toml.example")).unwrap();
     let k = Kiosk::new();
     let keys = k.ok(&["config", "keys"]);
     for line in keys.lines() {
         let path = line.split_whitespace().next().unwrap();
         let (section, name) = path.rsplit_once('.').unwrap();
+        assert!(example.contains(&format!("[{section}]")), "[{section}] missing from the example");
         assert!(
-            example.contains(&format!("[{section}]")),
-            "[{section}] missing from the example"
-        );
-        assert!(
-            example.lines().any(|l| l
-                .trim_start_matches('#')
-                .trim_start()
-                .starts_with(&format!("{name} ="))),
+            example.lines().any(|l| l.trim_start_matches('#').trim_start().starts_with(&format!("{name} ="))),
             "{path} missing from the example"
         );
     }
@@ -502,14 +402,8 @@ fn broken_configuration_stops_commands_with_a_clear_message() {
     let o = k.run(&["search"]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(
-        err.contains("kiosk.toml:1:9: error: not valid TOML"),
-        "{err}"
-    );
-    assert!(
-        err.contains("kiosk config check FILE"),
-        "says what to do next: {err}"
-    );
+    assert!(err.contains("kiosk.toml:1:9: error: not valid TOML"), "{err}");
+    assert!(err.contains("kiosk config check FILE"), "says what to do next: {err}");
 }
 
 #[test]
@@ -522,11 +416,7 @@ fn newer_database_is_refused_clearly() {
     drop(c);
     let o = k.run(&["search"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("was written by a newer kiosk (schema version 99"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("was written by a newer kiosk (schema version 99"), "{}", stderr(&o));
 }
 
 #[test]
@@ -556,10 +446,7 @@ fn demo_mode_without_configuration_loads_the_bundled_jobs() {
     let xdg = k.path("xdg");
     let run = |args: &[&str]| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_kiosk"));
-        c.env_clear()
-            .env("HOME", k.dir.path())
-            .env("XDG_DATA_HOME", &xdg)
-            .args(args);
+        c.env_clear().env("HOME", k.dir.path()).env("XDG_DATA_HOME", &xdg).args(args);
         c.output().unwrap()
     };
     if Path::new(gig_kiosk::config::DEFAULT_CONFIG_FILE).exists() {
@@ -572,10 +459,7 @@ fn demo_mode_without_configuration_loads_the_bundled_jobs() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8(o.stdout).unwrap();
     assert!(out.contains("demo mode"), "{out}");
-    assert!(
-        out.contains("loaded the bundled demo data: postings 320 imported"),
-        "{out}"
-    );
+    assert!(out.contains("loaded the bundled demo data: postings 320 imported"), "{out}");
     assert!(xdg.join("gig-kiosk-demo/kiosk.db").exists());
     // Dates were moved to today, so today's jobs are open whenever this runs.
     let o = run(&["search", "--start", "today", "--json", "--limit", "5"]);
@@ -602,24 +486,10 @@ fn generator_writes_importable_data_of_any_size() {
         out_dir.to_str().unwrap(),
     ]);
     let out = k.ok(&["import", out_dir.join("postings.jsonld").to_str().unwrap()]);
-    assert!(
-        out.contains("2500 records: 2500 imported, 0 updated, 0 skipped"),
-        "{out}"
-    );
-    let out = k.ok(&[
-        "import",
-        "--courses",
-        out_dir.join("courses.jsonld").to_str().unwrap(),
-    ]);
+    assert!(out.contains("2500 records: 2500 imported, 0 updated, 0 skipped"), "{out}");
+    let out = k.ok(&["import", "--courses", out_dir.join("courses.jsonld").to_str().unwrap()]);
     assert!(out.contains("7 records: 7 imported"), "{out}");
-    let coffee = k.json(&[
-        "search",
-        "--near",
-        "22.78,100.97",
-        "--trade",
-        "咖啡采摘",
-        "--json",
-    ]);
+    let coffee = k.json(&["search", "--near", "22.78,100.97", "--trade", "咖啡采摘", "--json"]);
     assert!(!coffee.is_empty());
     let o = k.run(&["demo", "generate", "--place", "atlantis", "--out", "x"]);
     assert_eq!(o.status.code(), Some(2));

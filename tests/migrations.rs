@@ -13,13 +13,9 @@ use sha2::{Digest, Sha256};
 /// Every schema object, as SQLite stores it.
 fn schema(path: &Path) -> Vec<(String, String, String)> {
     let c = Connection::open(path).unwrap();
-    let mut s = c
-        .prepare("SELECT type, name, coalesce(sql, '') FROM sqlite_schema ORDER BY type, name")
-        .unwrap();
-    s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+    let mut s =
+        c.prepare("SELECT type, name, coalesce(sql, '') FROM sqlite_schema ORDER BY type, name").unwrap();
+    s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
 }
 
 #[test]
@@ -28,10 +24,8 @@ fn fresh_database_has_every_table() {
     let s = Store::open_in_dir(dir.path()).unwrap();
     assert_eq!(s.schema_version().unwrap(), latest_version());
     assert!(s.integrity_check().unwrap().is_empty());
-    let names: Vec<String> = schema(&dir.path().join(store::DB_FILE))
-        .into_iter()
-        .map(|(_, n, _)| n)
-        .collect();
+    let names: Vec<String> =
+        schema(&dir.path().join(store::DB_FILE)).into_iter().map(|(_, n, _)| n).collect();
     for table in [
         "postings",
         "courses",
@@ -42,15 +36,10 @@ fn fresh_database_has_every_table() {
         "posting_geo",
         "posting_fts",
     ] {
-        assert!(
-            names.iter().any(|n| n == table),
-            "{table} missing from {names:?}"
-        );
+        assert!(names.iter().any(|n| n == table), "{table} missing from {names:?}");
     }
     let c = Connection::open(dir.path().join(store::DB_FILE)).unwrap();
-    let mode: String = c
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
+    let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
 }
 
@@ -77,17 +66,12 @@ fn previous_version_with_data_keeps_it_and_indexes_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v1.db");
     drop(Store::open_at_version(&path, 1).unwrap());
-    Connection::open(&path)
-        .unwrap()
-        .execute_batch(include_str!("fixtures/schema-v1-data.sql"))
-        .unwrap();
+    Connection::open(&path).unwrap().execute_batch(include_str!("fixtures/schema-v1-data.sql")).unwrap();
 
     let s = Store::open(&path).unwrap();
     let c = Connection::open(&path).unwrap();
-    let count = |t: &str| -> i64 {
-        c.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
-            .unwrap()
-    };
+    let count =
+        |t: &str| -> i64 { c.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0)).unwrap() };
     assert_eq!(
         [
             count("postings"),
@@ -101,45 +85,22 @@ fn previous_version_with_data_keeps_it_and_indexes_it() {
     );
     let p = s.posting("V1-1").unwrap().unwrap();
     assert_eq!(p.openings_left(), Some(7));
-    assert_eq!(
-        s.staff_settings().unwrap(),
-        vec![("station.name".to_string(), "\"湖里驿站\"".to_string())]
-    );
+    assert_eq!(s.staff_settings().unwrap(), vec![("station.name".to_string(), "\"湖里驿站\"".to_string())]);
 
     // The rows written before the search indexes existed are found by text
     // and by place, with derived columns filled.
-    let now = time::china()
-        .with_ymd_and_hms(2026, 11, 23, 10, 0, 0)
-        .unwrap();
+    let now = time::china().with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap();
     let mut q = SearchQuery::near(GeoPoint::new(24.50, 118.13));
     q.text = TextQuery::parse("装卸");
     let hits = s.search(&q, now).unwrap().hits;
-    assert_eq!(
-        hits.iter()
-            .map(|h| h.identifier.as_str())
-            .collect::<Vec<_>>(),
-        vec!["V1-1"]
-    );
+    assert_eq!(hits.iter().map(|h| h.identifier.as_str()).collect::<Vec<_>>(), vec!["V1-1"]);
     q.text = None;
     q.within_m = Some(5_000.0);
     let hits = s.search(&q, now).unwrap().hits;
-    assert_eq!(
-        hits.iter()
-            .map(|h| h.identifier.as_str())
-            .collect::<Vec<_>>(),
-        vec!["V1-1", "V1-2"]
-    );
-    assert_eq!(
-        hits[1].openings_left, None,
-        "V1-2 does not say how many it wants: open"
-    );
-    let rank: Option<f64> = c
-        .query_row(
-            "SELECT wage_rank FROM postings WHERE identifier = 'V1-2'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    assert_eq!(hits.iter().map(|h| h.identifier.as_str()).collect::<Vec<_>>(), vec!["V1-1", "V1-2"]);
+    assert_eq!(hits[1].openings_left, None, "V1-2 does not say how many it wants: open");
+    let rank: Option<f64> =
+        c.query_row("SELECT wage_rank FROM postings WHERE identifier = 'V1-2'", [], |r| r.get(0)).unwrap();
     assert_eq!(rank, Some(200.0), "25 元/小时 is 200 a day");
 }
 
@@ -151,18 +112,11 @@ fn released_migrations_are_frozen() {
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(|l| {
             let mut f = l.split_whitespace();
-            (
-                f.next().unwrap().parse().unwrap(),
-                f.next().unwrap(),
-                f.next().unwrap(),
-            )
+            (f.next().unwrap().parse().unwrap(), f.next().unwrap(), f.next().unwrap())
         })
         .collect();
     for m in MIGRATIONS {
-        let hash: String = Sha256::digest(m.sql.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let hash: String = Sha256::digest(m.sql.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
         match locked.iter().find(|(v, _, _)| *v == m.version) {
             Some((_, name, h)) => {
                 assert_eq!(*name, m.name);
@@ -178,11 +132,7 @@ fn released_migrations_are_frozen() {
             ),
         }
     }
-    assert_eq!(
-        locked.len(),
-        MIGRATIONS.len(),
-        "a locked migration was removed"
-    );
+    assert_eq!(locked.len(), MIGRATIONS.len(), "a locked migration was removed");
 }
 
 #[test]
@@ -191,8 +141,7 @@ fn damaged_file_is_diagnosed_not_panicked_on() {
     let path = dir.path().join("damaged.db");
     {
         let mut s = Store::open(&path).unwrap();
-        let (p, _) =
-            gig_kiosk::import::load_demo(&mut s, time::in_china(chrono::Utc::now())).unwrap();
+        let (p, _) = gig_kiosk::import::load_demo(&mut s, time::in_china(chrono::Utc::now())).unwrap();
         assert!(p.imported >= 300);
         s.checkpoint().unwrap();
     }

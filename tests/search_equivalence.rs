@@ -16,9 +16,7 @@ use gig_kiosk::store::Store;
 use proptest::prelude::*;
 
 fn reference() -> DateTime<FixedOffset> {
-    time::china()
-        .with_ymd_and_hms(2026, 11, 23, 8, 0, 0)
-        .unwrap()
+    time::china().with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap()
 }
 
 /// A store with 3 000 Xiamen postings and 400 in Pu'er, 1 600 km away,
@@ -29,18 +27,11 @@ fn store() -> &'static std::sync::Mutex<Store> {
     static STORE: OnceLock<std::sync::Mutex<Store>> = OnceLock::new();
     STORE.get_or_init(|| {
         let mut s = Store::open_in_memory().unwrap();
-        for (place, n, seed) in [
-            (&places::XIAMEN_HULI, 3_000, 11),
-            (&places::PUER_SIMAO, 400, 12),
-        ] {
+        for (place, n, seed) in [(&places::XIAMEN_HULI, 3_000, 11), (&places::PUER_SIMAO, 400, 12)] {
             let opts = Options::new(place, n, 0, seed, reference());
             let doc = demo::document(&opts, demo::postings(&opts));
-            let io = import::Options {
-                kind: RecordKind::Postings,
-                ..import::Options::postings()
-            };
-            let r =
-                import::import_bytes(&mut s, doc.to_string().as_bytes(), &io, reference()).unwrap();
+            let io = import::Options { kind: RecordKind::Postings, ..import::Options::postings() };
+            let r = import::import_bytes(&mut s, doc.to_string().as_bytes(), &io, reference()).unwrap();
             assert_eq!(r.imported, n);
         }
         let opts = Options::new(&places::XIAMEN_HULI, 3_000, 0, 11, reference());
@@ -103,15 +94,7 @@ const TEXTS: &[&str] = &[
     "采茶工",
     "有限公司",
 ];
-const TRADES: &[&str] = &[
-    "装卸搬运",
-    "快递分拣",
-    "保洁",
-    "钢筋工",
-    "咖啡采摘",
-    "茶叶采摘",
-    "其他",
-];
+const TRADES: &[&str] = &["装卸搬运", "快递分拣", "保洁", "钢筋工", "咖啡采摘", "茶叶采摘", "其他"];
 
 fn query_strategy() -> impl Strategy<Value = (SearchQuery, i64)> {
     let near = prop_oneof![
@@ -132,10 +115,7 @@ fn query_strategy() -> impl Strategy<Value = (SearchQuery, i64)> {
         Just(Some(StartWindow::Week))
     ];
     (
-        (
-            near,
-            prop::option::of(prop_oneof![200.0f64..3_000.0, 3_000.0f64..30_000.0]),
-        ),
+        (near, prop::option::of(prop_oneof![200.0f64..3_000.0, 3_000.0f64..30_000.0])),
         prop::sample::subsequence(TRADES, 0..=2),
         prop::sample::subsequence(&Settlement::ALL[..], 0..=2),
         (
@@ -181,22 +161,15 @@ fn query_strategy() -> impl Strategy<Value = (SearchQuery, i64)> {
 fn plans_for(q: &SearchQuery, extent: f64) -> Vec<Plan> {
     let mut plans = vec![Plan::Ordered, Plan::GeoBox];
     if q.text.is_some() {
-        plans.push(Plan::Candidates {
-            driver: Driver::Text,
-        });
+        plans.push(Plan::Candidates { driver: Driver::Text });
     }
     if !q.trades.is_empty() {
-        plans.push(Plan::Candidates {
-            driver: Driver::Trade,
-        });
+        plans.push(Plan::Candidates { driver: Driver::Trade });
     }
     if q.sort == SortOrder::Distance {
         let max = q.within_m.map_or(extent, |w| w.min(extent)).max(200.0);
         for first in [150.0, 900.0, 25_000.0] {
-            plans.push(Plan::Rings {
-                first_radius_m: first,
-                max_radius_m: max,
-            });
+            plans.push(Plan::Rings { first_radius_m: first, max_radius_m: max });
         }
     }
     plans
@@ -229,11 +202,7 @@ fn results_obey_every_filter() {
     q.text = TextQuery::parse("装卸");
     q.limit = 200;
     let hits = store.search(&q, now).unwrap().hits;
-    assert!(
-        hits.len() >= 20,
-        "a realistic city has many loading jobs within 3 km: {}",
-        hits.len()
-    );
+    assert!(hits.len() >= 20, "a realistic city has many loading jobs within 3 km: {}", hits.len());
     for pair in hits.windows(2) {
         assert!(pair[0].distance_m <= pair[1].distance_m, "nearest first");
     }
@@ -242,22 +211,11 @@ fn results_obey_every_filter() {
         assert!(h.valid_through > now, "never expired");
         assert_ne!(h.openings_left, Some(0), "never full");
         let p = store.posting(&h.identifier).unwrap().unwrap();
-        let text = format!(
-            "{}{}{}{}{}",
-            p.title,
-            p.description,
-            p.trade,
-            p.employer.name,
-            p.address.full()
-        );
+        let text = format!("{}{}{}{}{}", p.title, p.description, p.trade, p.employer.name, p.address.full());
         assert!(text.contains("装卸"), "{text}");
         // The reported distance is the haversine distance, rounded.
         let d = p.location.distance_m(&q.near);
-        assert!(
-            (d - h.distance_m as f64).abs() <= 0.5,
-            "{d} vs {}",
-            h.distance_m
-        );
+        assert!((d - h.distance_m as f64).abs() <= 0.5, "{d} vs {}", h.distance_m);
     }
 }
 
@@ -275,10 +233,7 @@ fn chinese_queries_of_every_length() {
     let (one, two, four) = (count("工"), count("装卸"), count("仓库装卸"));
     assert!(one > two && two > four && four > 0, "{one} {two} {four}");
     assert_eq!(count("钢琴"), 0, "no piano jobs in the demo set");
-    assert!(
-        count("咖啡") > 0,
-        "Pu'er coffee picking is found from Xiamen too"
-    );
+    assert!(count("咖啡") > 0, "Pu'er coffee picking is found from Xiamen too");
 }
 
 /// Bulk loads (imports that at least double the cache) drop and rebuild the
@@ -291,10 +246,7 @@ fn bulk_loads_leave_the_same_indexes_and_results() {
     let path = dir.path().join("bulk.db");
     let mut s = Store::open(&path).unwrap();
     let first = BULK_MIN + 500;
-    for (place, n, seed) in [
-        (&places::XIAMEN_HULI, first, 21),
-        (&places::PUER_SIMAO, first + 100, 22),
-    ] {
+    for (place, n, seed) in [(&places::XIAMEN_HULI, first, 21), (&places::PUER_SIMAO, first + 100, 22)] {
         let opts = Options::new(place, n, 0, seed, reference());
         // Identifiers of the two places differ (DEMO-XIAMEN-…, DEMO-PUER-…).
         let doc = demo::document(&opts, demo::postings(&opts));
@@ -313,78 +265,32 @@ fn bulk_loads_leave_the_same_indexes_and_results() {
     for p in items.iter_mut() {
         p["title"] = format!("钢琴{}", p["title"].as_str().unwrap()).into();
     }
-    let removed: Vec<_> = items
-        .drain(200..)
-        .map(|p| p["identifier"].clone())
-        .collect();
+    let removed: Vec<_> = items.drain(200..).map(|p| p["identifier"].clone()).collect();
     let page = serde_json::json!({"items": items, "removed": removed});
-    let r = import::import_bytes(
-        &mut s,
-        page.to_string().as_bytes(),
-        &import::Options::postings(),
-        reference(),
-    )
-    .unwrap();
+    let r =
+        import::import_bytes(&mut s, page.to_string().as_bytes(), &import::Options::postings(), reference())
+            .unwrap();
     assert_eq!((r.updated, r.removed), (200, 100));
 
     let fresh = dir.path().join("fresh.db");
     drop(Store::open(&fresh).unwrap());
     let schema = |p: &std::path::Path| -> Vec<(String, String)> {
         let c = rusqlite::Connection::open(p).unwrap();
-        let mut st = c
-            .prepare("SELECT name, coalesce(sql, '') FROM sqlite_schema ORDER BY name")
-            .unwrap();
-        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
+        let mut st = c.prepare("SELECT name, coalesce(sql, '') FROM sqlite_schema ORDER BY name").unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
     };
-    assert_eq!(
-        schema(&path),
-        schema(&fresh),
-        "every index is back, as defined by the migrations"
-    );
+    assert_eq!(schema(&path), schema(&fresh), "every index is back, as defined by the migrations");
     assert!(s.integrity_check().unwrap().is_empty());
 
     let now = reference() + Duration::hours(1);
     let mut queries = Vec::new();
     for (near, text, trade, sort) in [
-        (
-            GeoPoint::new(24.50, 118.13),
-            None,
-            None,
-            SortOrder::Distance,
-        ),
-        (
-            GeoPoint::new(22.78, 100.97),
-            Some("咖啡"),
-            None,
-            SortOrder::Distance,
-        ),
-        (
-            GeoPoint::new(24.50, 118.13),
-            Some("钢琴"),
-            None,
-            SortOrder::Distance,
-        ),
-        (
-            GeoPoint::new(24.50, 118.13),
-            Some("保洁"),
-            None,
-            SortOrder::Newest,
-        ),
-        (
-            GeoPoint::new(24.50, 118.13),
-            None,
-            Some("装卸搬运"),
-            SortOrder::Wage,
-        ),
-        (
-            GeoPoint::new(22.78, 100.97),
-            Some("采"),
-            Some("茶叶采摘"),
-            SortOrder::Start,
-        ),
+        (GeoPoint::new(24.50, 118.13), None, None, SortOrder::Distance),
+        (GeoPoint::new(22.78, 100.97), Some("咖啡"), None, SortOrder::Distance),
+        (GeoPoint::new(24.50, 118.13), Some("钢琴"), None, SortOrder::Distance),
+        (GeoPoint::new(24.50, 118.13), Some("保洁"), None, SortOrder::Newest),
+        (GeoPoint::new(24.50, 118.13), None, Some("装卸搬运"), SortOrder::Wage),
+        (GeoPoint::new(22.78, 100.97), Some("采"), Some("茶叶采摘"), SortOrder::Start),
     ] {
         let mut q = SearchQuery::near(near);
         q.text = text.and_then(TextQuery::parse);
@@ -400,11 +306,7 @@ fn bulk_loads_leave_the_same_indexes_and_results() {
         assert!(!expected.is_empty(), "{q:?} finds something");
         let est = s.search_estimates(q).unwrap();
         for plan in plans_for(q, est.extent_radius_m) {
-            assert_eq!(
-                s.search_with_plan(q, now, &plan).unwrap(),
-                expected,
-                "plan {plan:?} for {q:?}"
-            );
+            assert_eq!(s.search_with_plan(q, now, &plan).unwrap(), expected, "plan {plan:?} for {q:?}");
         }
     }
     // The rewritten postings are found by their new title, and the removed
@@ -412,10 +314,7 @@ fn bulk_loads_leave_the_same_indexes_and_results() {
     let mut q = SearchQuery::near(GeoPoint::new(24.50, 118.13));
     q.text = TextQuery::parse("钢琴");
     q.limit = 1000;
-    assert_eq!(
-        s.search(&q, now).unwrap().hits.len(),
-        s.search_naive(&q, now).unwrap().len()
-    );
+    assert_eq!(s.search(&q, now).unwrap().hits.len(), s.search_naive(&q, now).unwrap().len());
     assert!(s.search_naive(&q, now).unwrap().len() <= 200);
     for id in &removed {
         assert!(s.posting(id.as_str().unwrap()).unwrap().is_none());

@@ -29,10 +29,7 @@ pub fn run(ctx: &Context, c: &ConfigCommand, out: &mut dyn Write) -> anyhow::Res
             let text = match String::from_utf8(bytes) {
                 Ok(t) => t,
                 Err(_) => {
-                    eprintln!(
-                        "{}: error: not UTF-8 text; save the file as UTF-8",
-                        file.display()
-                    );
+                    eprintln!("{}: error: not UTF-8 text; save the file as UTF-8", file.display());
                     return Ok(ExitCode::FAILURE);
                 }
             };
@@ -40,10 +37,7 @@ pub fn run(ctx: &Context, c: &ConfigCommand, out: &mut dyn Write) -> anyhow::Res
             for p in &problems {
                 eprintln!("{p}");
             }
-            let errors = problems
-                .iter()
-                .filter(|p| p.severity == Severity::Error)
-                .count();
+            let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
             if errors == 0 {
                 writeln!(out, "{}: OK", file.display())?;
                 Ok(ExitCode::SUCCESS)
@@ -56,9 +50,7 @@ pub fn run(ctx: &Context, c: &ConfigCommand, out: &mut dyn Write) -> anyhow::Res
             let (loaded, _store) = ctx.open()?;
             match &loaded.mode {
                 config::Mode::Demo => writeln!(out, "# demo mode: no configuration file")?,
-                config::Mode::Configured(p) => {
-                    writeln!(out, "# configuration file: {}", p.display())?
-                }
+                config::Mode::Configured(p) => writeln!(out, "# configuration file: {}", p.display())?,
             }
             let effective = toml::Table::try_from(&loaded.config)?;
             let mut section = "";

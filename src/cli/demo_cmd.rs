@@ -54,19 +54,10 @@ fn write_document(path: &Path, doc: &Value) -> anyhow::Result<()> {
     let obj = doc.as_object().context("document is an object")?;
     out.extend_from_slice(b"{\n");
     for (k, v) in obj.iter().filter(|(k, _)| *k != "@graph") {
-        writeln!(
-            out,
-            "  {}: {},",
-            serde_json::to_string(k)?,
-            serde_json::to_string(v)?
-        )?;
+        writeln!(out, "  {}: {},", serde_json::to_string(k)?, serde_json::to_string(v)?)?;
     }
     out.extend_from_slice(b"  \"@graph\": [\n");
-    let records = obj
-        .get("@graph")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
+    let records = obj.get("@graph").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
     for (i, r) in records.iter().enumerate() {
         out.extend_from_slice(b"    ");
         serde_json::to_writer(&mut out, r)?;
@@ -78,23 +69,9 @@ fn write_document(path: &Path, doc: &Value) -> anyhow::Result<()> {
 
 pub fn run(ctx: &Context, c: &DemoCommand, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     match c {
-        DemoCommand::Generate {
-            place,
-            postings,
-            courses,
-            seed,
-            reference_time,
-            out: dir,
-        } => {
-            let opts = Options::new(
-                place,
-                *postings,
-                *courses,
-                *seed,
-                reference_time.unwrap_or(ctx.now),
-            );
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
+        DemoCommand::Generate { place, postings, courses, seed, reference_time, out: dir } => {
+            let opts = Options::new(place, *postings, *courses, *seed, reference_time.unwrap_or(ctx.now));
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
             let p = dir.join("postings.jsonld");
             write_document(&p, &demo::document(&opts, demo::postings(&opts)))?;
             let c = dir.join("courses.jsonld");

@@ -24,11 +24,7 @@ pub struct ImportArgs {
 
 pub fn run(ctx: &Context, a: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let (_loaded, mut store) = ctx.open()?;
-    let opts = if a.courses {
-        Options::courses()
-    } else {
-        Options::postings()
-    };
+    let opts = if a.courses { Options::courses() } else { Options::postings() };
     let mut total = Report::default();
     let mut failed_files = 0;
     for path in &a.files {
@@ -44,18 +40,11 @@ pub fn run(ctx: &Context, a: &ImportArgs, out: &mut dyn Write) -> anyhow::Result
         match import::import_bytes(&mut store, &bytes, &opts, ctx.now) {
             Ok(r) => {
                 for s in r.skipped.iter().take(a.max_messages) {
-                    let id = s
-                        .identifier
-                        .as_ref()
-                        .map(|i| format!(" ({i})"))
-                        .unwrap_or_default();
+                    let id = s.identifier.as_ref().map(|i| format!(" ({i})")).unwrap_or_default();
                     eprintln!("{name}: record {}{id}: skipped: {}", s.position, s.reason);
                 }
                 if r.skipped.len() > a.max_messages {
-                    eprintln!(
-                        "{name}: … and {} more skipped records",
-                        r.skipped.len() - a.max_messages
-                    );
+                    eprintln!("{name}: … and {} more skipped records", r.skipped.len() - a.max_messages);
                 }
                 if r.records == 0 {
                     eprintln!(
@@ -75,9 +64,5 @@ pub fn run(ctx: &Context, a: &ImportArgs, out: &mut dyn Write) -> anyhow::Result
     if a.files.len() > 1 {
         writeln!(out, "total: {} files, {}", a.files.len(), total.summary())?;
     }
-    Ok(if failed_files > 0 {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if failed_files > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

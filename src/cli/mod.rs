@@ -63,8 +63,7 @@ pub enum Command {
 }
 
 fn parse_time(s: &str) -> Result<DateTime<FixedOffset>, String> {
-    DateTime::parse_from_rfc3339(s)
-        .map_err(|e| format!("{e} (expected e.g. 2026-11-24T09:00:00+08:00)"))
+    DateTime::parse_from_rfc3339(s).map_err(|e| format!("{e} (expected e.g. 2026-11-24T09:00:00+08:00)"))
 }
 
 /// What every subcommand starts from.
@@ -76,13 +75,8 @@ pub struct Context {
 impl Context {
     fn new(cli: &Cli) -> Context {
         Context {
-            sources: Sources {
-                config_file: cli.config.clone(),
-                data_dir: cli.data_dir.clone(),
-            },
-            now: cli
-                .now
-                .unwrap_or_else(|| time::in_china(chrono::Utc::now())),
+            sources: Sources { config_file: cli.config.clone(), data_dir: cli.data_dir.clone() },
+            now: cli.now.unwrap_or_else(|| time::in_china(chrono::Utc::now())),
         }
     }
 
@@ -96,8 +90,7 @@ impl Context {
         let data_dir = first.config.storage.data_dir.clone();
         let store = Store::open_in_dir(&data_dir)?;
         let staff = store.staff_settings()?;
-        let loaded =
-            config::with_device_layers(builder, &staff, &data_dir, &self.sources).build()?;
+        let loaded = config::with_device_layers(builder, &staff, &data_dir, &self.sources).build()?;
         for w in &loaded.warnings {
             eprintln!("{w}");
         }
@@ -141,10 +134,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("KIOSK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
 /// Reads a file named on the command line, with the name in the error.

@@ -58,9 +58,7 @@ pub struct SearchArgs {
 fn positive_km(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v > 0.0 && v <= 20_000.0 => Ok(v),
-        _ => Err(format!(
-            "{s:?} is not a distance in kilometres (greater than 0)"
-        )),
+        _ => Err(format!("{s:?} is not a distance in kilometres (greater than 0)")),
     }
 }
 
@@ -70,8 +68,7 @@ fn parse_settlement(s: &str) -> Result<Settlement, String> {
 }
 
 fn parse_unit(s: &str) -> Result<WageUnit, String> {
-    WageUnit::from_code(s)
-        .ok_or_else(|| format!("{s:?} is not one of HOUR, DAY, WEEK, MONTH, PIECE"))
+    WageUnit::from_code(s).ok_or_else(|| format!("{s:?} is not one of HOUR, DAY, WEEK, MONTH, PIECE"))
 }
 
 pub fn hit_json(h: &SearchHit) -> serde_json::Value {
@@ -132,65 +129,22 @@ pub fn run(ctx: &Context, a: &SearchArgs, out: &mut dyn Write) -> anyhow::Result
     if outcome.hits.is_empty() {
         let counts = store.posting_counts(ctx.now)?;
         if counts.total == 0 {
-            writeln!(
-                out,
-                "缓存里还没有岗位。先导入：kiosk import FILE，或载入演示数据：kiosk demo load"
-            )?;
+            writeln!(out, "缓存里还没有岗位。先导入：kiosk import FILE，或载入演示数据：kiosk demo load")?;
         } else {
-            writeln!(
-                out,
-                "没有符合条件的岗位（缓存共 {} 条，其中 {} 条在招）。",
-                counts.total, counts.open
-            )?;
+            writeln!(out, "没有符合条件的岗位（缓存共 {} 条，其中 {} 条在招）。", counts.total, counts.open)?;
         }
         return Ok(ExitCode::SUCCESS);
     }
     let columns = [
-        Column {
-            header: "距离",
-            align: Align::Right,
-            max_width: 10,
-        },
-        Column {
-            header: "工种",
-            align: Align::Left,
-            max_width: 10,
-        },
-        Column {
-            header: "职位",
-            align: Align::Left,
-            max_width: 24,
-        },
-        Column {
-            header: "工资",
-            align: Align::Right,
-            max_width: 18,
-        },
-        Column {
-            header: "结算",
-            align: Align::Left,
-            max_width: 6,
-        },
-        Column {
-            header: "空缺",
-            align: Align::Right,
-            max_width: 6,
-        },
-        Column {
-            header: "开工",
-            align: Align::Left,
-            max_width: 10,
-        },
-        Column {
-            header: "招工单位",
-            align: Align::Left,
-            max_width: 26,
-        },
-        Column {
-            header: "编号",
-            align: Align::Left,
-            max_width: 32,
-        },
+        Column { header: "距离", align: Align::Right, max_width: 10 },
+        Column { header: "工种", align: Align::Left, max_width: 10 },
+        Column { header: "职位", align: Align::Left, max_width: 24 },
+        Column { header: "工资", align: Align::Right, max_width: 18 },
+        Column { header: "结算", align: Align::Left, max_width: 6 },
+        Column { header: "空缺", align: Align::Right, max_width: 6 },
+        Column { header: "开工", align: Align::Left, max_width: 10 },
+        Column { header: "招工单位", align: Align::Left, max_width: 26 },
+        Column { header: "编号", align: Align::Left, max_width: 32 },
     ];
     let rows: Vec<Vec<String>> = outcome
         .hits
@@ -202,8 +156,7 @@ pub fn run(ctx: &Context, a: &SearchArgs, out: &mut dyn Write) -> anyhow::Result
                 h.title.clone(),
                 h.wage_label_zh(),
                 h.settlement.map_or("-", Settlement::label_zh).to_string(),
-                h.openings_left
-                    .map_or("不限".to_string(), |n| n.to_string()),
+                h.openings_left.map_or("不限".to_string(), |n| n.to_string()),
                 h.start_date.format("%m-%d").to_string(),
                 h.employer.clone(),
                 h.identifier.clone(),
@@ -217,11 +170,6 @@ pub fn run(ctx: &Context, a: &SearchArgs, out: &mut dyn Write) -> anyhow::Result
         SortOrder::Start => "开工由早到晚",
         SortOrder::Newest => "最新发布在前",
     };
-    writeln!(
-        out,
-        "{} 条，{order}，距离从 {} 算起。",
-        outcome.hits.len(),
-        q.near
-    )?;
+    writeln!(out, "{} 条，{order}，距离从 {} 算起。", outcome.hits.len(), q.near)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -48,24 +48,12 @@ fn pad(s: &str, width: usize, align: Align) -> String {
 pub fn render(columns: &[Column], rows: &[Vec<String>]) -> String {
     let cells: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| {
-            r.iter()
-                .zip(columns)
-                .map(|(c, col)| truncate(c, col.max_width))
-                .collect()
-        })
+        .map(|r| r.iter().zip(columns).map(|(c, col)| truncate(c, col.max_width)).collect())
         .collect();
     let widths: Vec<usize> = columns
         .iter()
         .enumerate()
-        .map(|(i, col)| {
-            cells
-                .iter()
-                .map(|r| r[i].width())
-                .chain([col.header.width()])
-                .max()
-                .unwrap_or(0)
-        })
+        .map(|(i, col)| cells.iter().map(|r| r[i].width()).chain([col.header.width()]).max().unwrap_or(0))
         .collect();
     let line = |r: Vec<String>| -> String {
         r.iter()
@@ -79,13 +67,7 @@ pub fn render(columns: &[Column], rows: &[Vec<String>]) -> String {
     };
     let mut out = line(columns.iter().map(|c| c.header.to_string()).collect());
     out.push('\n');
-    out.push_str(
-        &widths
-            .iter()
-            .map(|w| "─".repeat(*w))
-            .collect::<Vec<_>>()
-            .join("  "),
-    );
+    out.push_str(&widths.iter().map(|w| "─".repeat(*w)).collect::<Vec<_>>().join("  "));
     out.push('\n');
     for r in cells {
         out.push_str(&line(r));
@@ -101,24 +83,11 @@ mod tests {
     #[test]
     fn chinese_cells_line_up() {
         let cols = [
-            Column {
-                header: "工种",
-                align: Align::Left,
-                max_width: 10,
-            },
-            Column {
-                header: "距离",
-                align: Align::Right,
-                max_width: 10,
-            },
+            Column { header: "工种", align: Align::Left, max_width: 10 },
+            Column { header: "距离", align: Align::Right, max_width: 10 },
         ];
-        let out = render(
-            &cols,
-            &[
-                vec!["装卸搬运".into(), "850米".into()],
-                vec!["保洁".into(), "12公里".into()],
-            ],
-        );
+        let out =
+            render(&cols, &[vec!["装卸搬运".into(), "850米".into()], vec!["保洁".into(), "12公里".into()]]);
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines[0], "工种        距离");
         assert_eq!(lines[2], "装卸搬运   850米");

@@ -161,11 +161,7 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "the configuration has {} problem(s):",
-            self.problems.len()
-        )?;
+        writeln!(f, "the configuration has {} problem(s):", self.problems.len())?;
         for p in &self.problems {
             writeln!(f, "  {p}")?;
         }
@@ -218,34 +214,18 @@ impl Builder {
             unreadable: false,
             strict: false,
         };
-        let origin = Origin {
-            layer: Layer::Default,
-            line: None,
-            var: None,
-        };
+        let origin = Origin { layer: Layer::Default, line: None, var: None };
         let data_dir = match b.mode {
             Mode::Demo => demo_data_dir(),
             Mode::Configured(_) => PathBuf::from(DEFAULT_DATA_DIR),
         };
-        b.put(
-            "storage.data_dir",
-            Value::String(data_dir.display().to_string()),
-            origin.clone(),
-        );
+        b.put("storage.data_dir", Value::String(data_dir.display().to_string()), origin.clone());
         if b.mode == Mode::Demo {
             let s = crate::demo::DEMO_STATION;
             b.put("station.id", Value::String(s.id.into()), origin.clone());
             b.put("station.name", Value::String(s.name.into()), origin.clone());
-            b.put(
-                "station.latitude",
-                Value::Float(s.location.lat),
-                origin.clone(),
-            );
-            b.put(
-                "station.longitude",
-                Value::Float(s.location.lon),
-                origin.clone(),
-            );
+            b.put("station.latitude", Value::Float(s.location.lat), origin.clone());
+            b.put("station.longitude", Value::Float(s.location.lon), origin.clone());
             b.put("station.address", Value::String(s.address.into()), origin);
         }
         b
@@ -269,21 +249,11 @@ impl Builder {
         key: Option<String>,
         message: String,
     ) {
-        self.problems.push(Problem {
-            severity,
-            origin,
-            column,
-            key,
-            message,
-        });
+        self.problems.push(Problem { severity, origin, column, key, message });
     }
 
     fn unknown(&mut self, path: &str, origin: Origin, column: Option<usize>) {
-        let sev = if self.strict {
-            Severity::Error
-        } else {
-            Severity::Warning
-        };
+        let sev = if self.strict { Severity::Error } else { Severity::Warning };
         let hint = match schema::suggest(path) {
             Some(k) => format!("unknown key (did you mean `{}`?)", k.path()),
             None => "unknown key".to_string(),
@@ -299,8 +269,7 @@ impl Builder {
         self.seen.insert(path.to_string());
         if key.scope == Scope::Bootstrap && matches!(origin.layer, Layer::Staff | Layer::Fleet(_)) {
             let msg =
-                "can only be set in the configuration file, the environment or on the command line"
-                    .into();
+                "can only be set in the configuration file, the environment or on the command line".into();
             self.problem(Severity::Warning, origin, column, Some(path.into()), msg);
             return;
         }
@@ -319,11 +288,7 @@ impl Builder {
             (Err(e), _) => {
                 self.unreadable = true;
                 let (line, col) = e.span().map(|s| at(s.start)).unwrap_or((1, 1));
-                let origin = Origin {
-                    layer,
-                    line: Some(line),
-                    var: None,
-                };
+                let origin = Origin { layer, line: Some(line), var: None };
                 self.problem(
                     Severity::Error,
                     origin,
@@ -335,18 +300,8 @@ impl Builder {
             }
             (Ok(_), Err(e)) => {
                 self.unreadable = true;
-                let origin = Origin {
-                    layer,
-                    line: None,
-                    var: None,
-                };
-                self.problem(
-                    Severity::Error,
-                    origin,
-                    None,
-                    None,
-                    format!("not valid TOML: {}", e.message()),
-                );
+                let origin = Origin { layer, line: None, var: None };
+                self.problem(Severity::Error, origin, None, None, format!("not valid TOML: {}", e.message()));
                 return;
             }
         };
@@ -364,20 +319,12 @@ impl Builder {
     ) {
         for (k, span_v) in spans.iter() {
             let name = k.get_ref().as_ref();
-            let path = if prefix.is_empty() {
-                name.to_string()
-            } else {
-                format!("{prefix}.{name}")
-            };
+            let path = if prefix.is_empty() { name.to_string() } else { format!("{prefix}.{name}") };
             let Some(value) = values.get(name) else {
                 continue;
             };
             let (line, col) = line_col(text, k.span().start);
-            let origin = Origin {
-                layer: layer.clone(),
-                line: Some(line),
-                var: None,
-            };
+            let origin = Origin { layer: layer.clone(), line: Some(line), var: None };
             match (value, span_v.get_ref().as_table()) {
                 // A table is a section (or a section's parent, for dotted
                 // sections like `devices.card_reader`) unless the schema has
@@ -407,10 +354,7 @@ impl Builder {
                 _ if schema::find(&path).is_none() => self.unknown(&path, origin, Some(col)),
                 _ => {
                     let (vline, vcol) = line_col(text, span_v.span().start);
-                    let vorigin = Origin {
-                        line: Some(vline),
-                        ..origin
-                    };
+                    let vorigin = Origin { line: Some(vline), ..origin };
                     self.offer(&path, value.clone(), vorigin, Some(vcol));
                 }
             }
@@ -423,16 +367,8 @@ impl Builder {
             let Some(rest) = var.strip_prefix("KIOSK__") else {
                 continue;
             };
-            let path = rest
-                .split("__")
-                .map(str::to_lowercase)
-                .collect::<Vec<_>>()
-                .join(".");
-            let origin = Origin {
-                layer: Layer::Env,
-                line: None,
-                var: Some(var.clone()),
-            };
+            let path = rest.split("__").map(str::to_lowercase).collect::<Vec<_>>().join(".");
+            let origin = Origin { layer: Layer::Env, line: None, var: Some(var.clone()) };
             let Some(key) = schema::find(&path) else {
                 self.unknown(&path, origin, None);
                 continue;
@@ -448,15 +384,8 @@ impl Builder {
     /// Reads the settings staff changed on the device: `(key, TOML value)`.
     pub fn staff(&mut self, settings: &[(String, String)]) {
         for (path, text) in settings {
-            let origin = Origin {
-                layer: Layer::Staff,
-                line: None,
-                var: None,
-            };
-            match format!("v = {text}")
-                .parse::<toml::Table>()
-                .map(|mut t| t.remove("v"))
-            {
+            let origin = Origin { layer: Layer::Staff, line: None, var: None };
+            match format!("v = {text}").parse::<toml::Table>().map(|mut t| t.remove("v")) {
                 Ok(Some(v)) => self.offer(path, v, origin, None),
                 _ => self.problem(
                     Severity::Error,
@@ -471,16 +400,7 @@ impl Builder {
 
     /// A value given on the command line.
     pub fn command_line(&mut self, path: &str, v: Value) {
-        self.offer(
-            path,
-            v,
-            Origin {
-                layer: Layer::CommandLine,
-                line: None,
-                var: None,
-            },
-            None,
-        );
+        self.offer(path, v, Origin { layer: Layer::CommandLine, line: None, var: None }, None);
     }
 
     /// Problems found so far.
@@ -494,28 +414,15 @@ impl Builder {
         for key in schema::KEYS.iter().filter(|k| k.required && check_required) {
             if !self.values.contains_key(&key.path()) && !self.seen.contains(&key.path()) {
                 let origin = match &self.mode {
-                    Mode::Configured(p) => Origin {
-                        layer: Layer::File(p.clone()),
-                        line: None,
-                        var: None,
-                    },
-                    Mode::Demo => Origin {
-                        layer: Layer::Default,
-                        line: None,
-                        var: None,
-                    },
+                    Mode::Configured(p) => Origin { layer: Layer::File(p.clone()), line: None, var: None },
+                    Mode::Demo => Origin { layer: Layer::Default, line: None, var: None },
                 };
-                let msg = format!(
-                    "required: add `{} = …` under [{}] ({})",
-                    key.name, key.section, key.help
-                );
+                let msg = format!("required: add `{} = …` under [{}] ({})", key.name, key.section, key.help);
                 self.problem(Severity::Error, origin, None, Some(key.path()), msg);
             }
         }
-        let (errors, warnings): (Vec<Problem>, Vec<Problem>) = self
-            .problems
-            .into_iter()
-            .partition(|p| p.severity == Severity::Error);
+        let (errors, warnings): (Vec<Problem>, Vec<Problem>) =
+            self.problems.into_iter().partition(|p| p.severity == Severity::Error);
         if !errors.is_empty() {
             return Err(ConfigError { problems: errors });
         }
@@ -535,23 +442,14 @@ impl Builder {
         let config = Config::deserialize(Value::Table(root)).map_err(|e| ConfigError {
             problems: vec![Problem {
                 severity: Severity::Error,
-                origin: Origin {
-                    layer: Layer::Default,
-                    line: None,
-                    var: None,
-                },
+                origin: Origin { layer: Layer::Default, line: None, var: None },
                 column: None,
                 key: None,
                 message: format!("internal: schema and Config disagree: {e}"),
             }],
         })?;
         let origins = self.values.into_iter().map(|(k, (_, o))| (k, o)).collect();
-        Ok(Loaded {
-            config,
-            mode: self.mode,
-            origins,
-            warnings,
-        })
+        Ok(Loaded { config, mode: self.mode, origins, warnings })
     }
 }
 
@@ -600,18 +498,8 @@ pub fn load(sources: &Sources, env: impl IntoIterator<Item = (String, String)>) 
                 Ok(text) => b.file(Layer::File(path.clone()), &text),
                 Err(e) => {
                     b.unreadable = true;
-                    let origin = Origin {
-                        layer: Layer::File(path.clone()),
-                        line: None,
-                        var: None,
-                    };
-                    b.problem(
-                        Severity::Error,
-                        origin,
-                        None,
-                        None,
-                        format!("cannot read the file: {e}"),
-                    );
+                    let origin = Origin { layer: Layer::File(path.clone()), line: None, var: None };
+                    b.problem(Severity::Error, origin, None, None, format!("cannot read the file: {e}"));
                 }
             }
             b
@@ -705,10 +593,7 @@ longitude = "118"
 [printer]
 width = 58
 "#;
-        let problems: Vec<String> = check_file(&path(), text)
-            .iter()
-            .map(|p| p.to_string())
-            .collect();
+        let problems: Vec<String> = check_file(&path(), text).iter().map(|p| p.to_string()).collect();
         assert_eq!(
             problems,
             vec![
@@ -726,11 +611,7 @@ width = 58
         let problems = check_file(&path(), "[station]\nid = \"x\nname = 1\n");
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].origin.line, Some(2));
-        assert!(
-            problems[0].message.starts_with("not valid TOML"),
-            "{}",
-            problems[0].message
-        );
+        assert!(problems[0].message.starts_with("not valid TOML"), "{}", problems[0].message);
     }
 
     #[test]
@@ -755,10 +636,7 @@ width = 58
         b.command_line("storage.data_dir", Value::String("/tmp/k".into()));
         let l = b.build().unwrap();
         assert_eq!(l.config.station.latitude, 24.6);
-        assert_eq!(
-            l.origins["station.latitude"].var.as_deref(),
-            Some("KIOSK__STATION__LATITUDE")
-        );
+        assert_eq!(l.origins["station.latitude"].var.as_deref(), Some("KIOSK__STATION__LATITUDE"));
         assert_eq!(l.config.station.name, "新名字");
         assert_eq!(l.config.storage.data_dir, PathBuf::from("/tmp/k"));
     }

@@ -62,28 +62,15 @@ impl Key {
 }
 
 const fn key(section: &'static str, name: &'static str, kind: Kind, help: &'static str) -> Key {
-    Key {
-        section,
-        name,
-        kind,
-        required: false,
-        scope: Scope::Any,
-        help,
-    }
+    Key { section, name, kind, required: false, scope: Scope::Any, help }
 }
 
 const fn required(k: Key) -> Key {
-    Key {
-        required: true,
-        ..k
-    }
+    Key { required: true, ..k }
 }
 
 const fn bootstrap(k: Key) -> Key {
-    Key {
-        scope: Scope::Bootstrap,
-        ..k
-    }
+    Key { scope: Scope::Bootstrap, ..k }
 }
 
 /// The known keys, grouped by section in the order the example file uses.
@@ -94,42 +81,21 @@ pub const KEYS: &[Key] = &[
         Kind::Name,
         "Station identifier assigned by the platform, sent with every submission.",
     )),
-    required(key(
-        "station",
-        "name",
-        Kind::Name,
-        "Station name shown on screen and printed on slips.",
-    )),
+    required(key("station", "name", Kind::Name, "Station name shown on screen and printed on slips.")),
     required(key(
         "station",
         "latitude",
-        Kind::Float {
-            min: 3.0,
-            max: 54.0,
-        },
+        Kind::Float { min: 3.0, max: 54.0 },
         "Station latitude (WGS-84 degrees): distances are measured from here.",
     )),
     required(key(
         "station",
         "longitude",
-        Kind::Float {
-            min: 73.0,
-            max: 136.0,
-        },
+        Kind::Float { min: 73.0, max: 136.0 },
         "Station longitude (WGS-84 degrees).",
     )),
-    key(
-        "station",
-        "address",
-        Kind::Text,
-        "Street address of the station, printed on slips.",
-    ),
-    bootstrap(key(
-        "storage",
-        "data_dir",
-        Kind::Path,
-        "Directory for the database, slips and downloads.",
-    )),
+    key("station", "address", Kind::Text, "Street address of the station, printed on slips."),
+    bootstrap(key("storage", "data_dir", Kind::Path, "Directory for the database, slips and downloads.")),
 ];
 
 /// Looks up a key by its dotted path (`station.latitude`).
@@ -157,11 +123,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur.push(
-                (prev[j] + usize::from(ca != *cb))
-                    .min(prev[j + 1] + 1)
-                    .min(cur[j] + 1),
-            );
+            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
         }
         prev = cur;
     }
@@ -184,9 +146,7 @@ pub fn check(key: &Key, v: Value) -> Result<Value, String> {
         (Kind::Text, v @ Value::String(_)) => Ok(v),
         (Kind::Name | Kind::Path, Value::String(s)) if !s.trim().is_empty() => Ok(Value::String(s)),
         (Kind::Name | Kind::Path, Value::String(_)) => Err("must not be empty".into()),
-        (Kind::Float { min, max }, Value::Float(f)) if (min..=max).contains(&f) => {
-            Ok(Value::Float(f))
-        }
+        (Kind::Float { min, max }, Value::Float(f)) if (min..=max).contains(&f) => Ok(Value::Float(f)),
         (Kind::Float { min, max }, Value::Integer(i)) if (min..=max).contains(&(i as f64)) => {
             Ok(Value::Float(i as f64))
         }
@@ -197,24 +157,13 @@ pub fn check(key: &Key, v: Value) -> Result<Value, String> {
                 }
                 _ => "",
             };
-            Err(format!(
-                "{} is outside {min} to {max}{hint}",
-                found(&v).trim_start_matches("the number ")
-            ))
+            Err(format!("{} is outside {min} to {max}{hint}", found(&v).trim_start_matches("the number ")))
         }
-        (Kind::Int { min, max }, Value::Integer(i)) if (min..=max).contains(&i) => {
-            Ok(Value::Integer(i))
-        }
-        (Kind::Int { min, max }, Value::Integer(i)) => {
-            Err(format!("{i} is outside {min} to {max}"))
-        }
+        (Kind::Int { min, max }, Value::Integer(i)) if (min..=max).contains(&i) => Ok(Value::Integer(i)),
+        (Kind::Int { min, max }, Value::Integer(i)) => Err(format!("{i} is outside {min} to {max}")),
         (Kind::Bool, v @ Value::Boolean(_)) => Ok(v),
-        (Kind::Choice(words), Value::String(s)) if words.contains(&s.as_str()) => {
-            Ok(Value::String(s))
-        }
-        (Kind::Choice(words), Value::String(s)) => {
-            Err(format!("\"{s}\" is not one of {}", words.join(", ")))
-        }
+        (Kind::Choice(words), Value::String(s)) if words.contains(&s.as_str()) => Ok(Value::String(s)),
+        (Kind::Choice(words), Value::String(s)) => Err(format!("\"{s}\" is not one of {}", words.join(", "))),
         (kind, v) => Err(format!("expected {}, found {}", describe(kind), found(&v))),
     }
 }
@@ -224,14 +173,10 @@ pub fn parse_env(key: &Key, text: &str) -> Result<Value, String> {
     let t = text.trim();
     let v = match key.kind {
         Kind::Text | Kind::Name | Kind::Path | Kind::Choice(_) => Value::String(text.to_string()),
-        Kind::Float { .. } => Value::Float(
-            t.parse()
-                .map_err(|_| format!("\"{text}\" is not a number"))?,
-        ),
-        Kind::Int { .. } => Value::Integer(
-            t.parse()
-                .map_err(|_| format!("\"{text}\" is not a whole number"))?,
-        ),
+        Kind::Float { .. } => Value::Float(t.parse().map_err(|_| format!("\"{text}\" is not a number"))?),
+        Kind::Int { .. } => {
+            Value::Integer(t.parse().map_err(|_| format!("\"{text}\" is not a whole number"))?)
+        }
         Kind::Bool => match t.to_ascii_lowercase().as_str() {
             "true" | "1" | "yes" | "on" => Value::Boolean(true),
             "false" | "0" | "no" | "off" => Value::Boolean(false),
@@ -259,21 +204,14 @@ mod tests {
 
     #[test]
     fn env_names() {
-        assert_eq!(
-            find("station.latitude").unwrap().env_var(),
-            "KIOSK__STATION__LATITUDE"
-        );
+        assert_eq!(find("station.latitude").unwrap().env_var(), "KIOSK__STATION__LATITUDE");
     }
 
     #[test]
     fn checks_and_normalises() {
         let lat = find("station.latitude").unwrap();
         assert_eq!(check(lat, Value::Integer(24)).unwrap(), Value::Float(24.0));
-        assert!(
-            check(lat, Value::Float(118.1))
-                .unwrap_err()
-                .contains("right way round")
-        );
+        assert!(check(lat, Value::Float(118.1)).unwrap_err().contains("right way round"));
         assert_eq!(
             check(lat, Value::String("24.5".into())).unwrap_err(),
             "expected a number from 3 to 54, found the text \"24.5\""
@@ -281,22 +219,13 @@ mod tests {
         assert_eq!(parse_env(lat, " 24.50 ").unwrap(), Value::Float(24.5));
         assert!(parse_env(lat, "north").is_err());
         let name = find("station.name").unwrap();
-        assert_eq!(
-            check(name, Value::String("  ".into())).unwrap_err(),
-            "must not be empty"
-        );
+        assert_eq!(check(name, Value::String("  ".into())).unwrap_err(), "must not be empty");
     }
 
     #[test]
     fn suggestions_for_typos() {
-        assert_eq!(
-            suggest("station.lattitude").unwrap().path(),
-            "station.latitude"
-        );
-        assert_eq!(
-            suggest("storage.datadir").unwrap().path(),
-            "storage.data_dir"
-        );
+        assert_eq!(suggest("station.lattitude").unwrap().path(), "station.latitude");
+        assert_eq!(suggest("storage.datadir").unwrap().path(), "storage.data_dir");
         assert!(suggest("printer.colour_depth").is_none());
     }
 

@@ -60,15 +60,7 @@ impl Options {
         seed: u64,
         reference: DateTime<FixedOffset>,
     ) -> Options {
-        Options {
-            place,
-            postings,
-            courses,
-            seed,
-            reference,
-            expired_share: 0.08,
-            full_share: 0.05,
-        }
+        Options { place, postings, courses, seed, reference, expired_share: 0.08, full_share: 0.05 }
     }
 }
 
@@ -100,9 +92,9 @@ fn round_to(v: f64, step: f64) -> f64 {
 }
 
 const BRANDS: &[&str] = &[
-    "鑫源", "宏达", "恒通", "嘉利", "永盛", "华美", "信达", "海晟", "同创", "裕丰", "金禾", "润泽",
-    "联拓", "鸿运", "天成", "顺和", "明远", "佳禾", "瑞祥", "福源", "安泰", "众诚", "百川", "兴隆",
-    "新辰", "立方", "博远", "合力",
+    "鑫源", "宏达", "恒通", "嘉利", "永盛", "华美", "信达", "海晟", "同创", "裕丰", "金禾", "润泽", "联拓",
+    "鸿运", "天成", "顺和", "明远", "佳禾", "瑞祥", "福源", "安泰", "众诚", "百川", "兴隆", "新辰", "立方",
+    "博远", "合力",
 ];
 
 const CREDIT_CHARS: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -172,11 +164,7 @@ fn posting(rng: &mut ChaCha8Rng, opts: &Options, spec: &TradeSpec, identifier: S
         .filter(|(s, _)| pay.unit != WageUnit::Month || *s == Settlement::Monthly)
         .collect();
     let settlement = if settlements.is_empty() {
-        if pay.unit == WageUnit::Month {
-            Settlement::Monthly
-        } else {
-            Settlement::Daily
-        }
+        if pay.unit == WageUnit::Month { Settlement::Monthly } else { Settlement::Daily }
     } else {
         *pick_weighted(rng, &settlements)
     };
@@ -238,10 +226,7 @@ fn posting(rng: &mut ChaCha8Rng, opts: &Options, spec: &TradeSpec, identifier: S
         Settlement::OnCompletion => "活干完一次性结清。",
         Settlement::Piece => "按件计酬，多劳多得。",
     };
-    let description = format!(
-        "{duty}工作地点在{}{}附近。{pay_line}",
-        area.subdistrict, road
-    );
+    let description = format!("{duty}工作地点在{}{}附近。{pay_line}", area.subdistrict, road);
 
     json!({
         "@type": "JobPosting",
@@ -281,10 +266,7 @@ fn round6(v: f64) -> f64 {
 }
 
 fn at_hour(t: DateTime<FixedOffset>, hour: u32) -> DateTime<FixedOffset> {
-    t.with_hour(hour)
-        .and_then(|t| t.with_minute(0))
-        .and_then(|t| t.with_second(0))
-        .unwrap_or(t)
+    t.with_hour(hour).and_then(|t| t.with_minute(0)).and_then(|t| t.with_second(0)).unwrap_or(t)
 }
 
 /// (name, description, days, subsidy)
@@ -295,127 +277,32 @@ const COURSES: &[(&str, &str, i64, &str)] = &[
         15,
         "免费，结业发证",
     ),
-    (
-        "家政服务员",
-        "家居清洁、衣物洗涤、家庭烹饪、母婴护理基础。",
-        10,
-        "全额补贴，另发生活补贴每天50元",
-    ),
-    (
-        "育婴员（五级）",
-        "婴幼儿生活照料、保健护理、早期发展。",
-        12,
-        "免费，结业发证",
-    ),
+    ("家政服务员", "家居清洁、衣物洗涤、家庭烹饪、母婴护理基础。", 10, "全额补贴，另发生活补贴每天50元"),
+    ("育婴员（五级）", "婴幼儿生活照料、保健护理、早期发展。", 12, "免费，结业发证"),
     (
         "低压电工作业（特种作业操作证）",
         "电工基础、安全用电、实操考核，考试合格取得特种作业操作证。",
         10,
         "取证后按规定申领技能提升补贴",
     ),
-    (
-        "焊工（电焊）",
-        "手工电弧焊、气割基础与安全操作。",
-        20,
-        "补贴后个人承担200元",
-    ),
-    (
-        "中式烹调师（初级）",
-        "刀工、火候、家常菜与大锅菜制作。",
-        20,
-        "免费，结业发证",
-    ),
-    (
-        "保安员证培训",
-        "保安法规、勤务技能、应急处置，考试合格发保安员证。",
-        7,
-        "免费",
-    ),
-    (
-        "叉车司机（场内机动车辆）",
-        "叉车构造、安全驾驶、装卸作业，考证。",
-        10,
-        "补贴后个人承担300元",
-    ),
-    (
-        "电商直播与短视频",
-        "手机拍摄剪辑、直播带货基础。",
-        5,
-        "免费",
-    ),
-    (
-        "茶艺师（五级）",
-        "茶叶知识、冲泡技艺、茶席布置。",
-        10,
-        "免费，结业发证",
-    ),
-    (
-        "果树修剪与嫁接",
-        "常见果树修剪、嫁接、病虫害防治。",
-        5,
-        "免费，现场实操",
-    ),
-    (
-        "建筑架子工",
-        "脚手架搭设与拆除、高处作业安全。",
-        15,
-        "取证后按规定申领技能提升补贴",
-    ),
-    (
-        "网约配送员安全培训",
-        "交通安全、平台规则、劳动权益保护。",
-        2,
-        "免费",
-    ),
-    (
-        "保洁员技能提升",
-        "清洁剂使用、石材养护、开荒保洁技巧。",
-        3,
-        "免费",
-    ),
-    (
-        "手机使用与反诈骗",
-        "用手机查工作、导航、防范求职诈骗。",
-        1,
-        "免费，适合中老年",
-    ),
-    (
-        "美容美发（初级）",
-        "洗剪吹、基础护理与卫生规范。",
-        30,
-        "补贴后个人承担500元",
-    ),
-    (
-        "咖啡初加工",
-        "咖啡鲜果采收标准、脱皮发酵、晾晒。",
-        5,
-        "免费，结业发证",
-    ),
-    (
-        "面点师（初级）",
-        "包子、馒头、花卷等面点制作。",
-        15,
-        "免费，结业发证",
-    ),
-    (
-        "创业培训（SYB）",
-        "创业意识、市场评估、开办小生意。",
-        10,
-        "免费，合格可申请创业担保贷款",
-    ),
-    (
-        "水电工实操",
-        "家装水电布线、开槽、管路安装。",
-        15,
-        "补贴后个人承担200元",
-    ),
+    ("焊工（电焊）", "手工电弧焊、气割基础与安全操作。", 20, "补贴后个人承担200元"),
+    ("中式烹调师（初级）", "刀工、火候、家常菜与大锅菜制作。", 20, "免费，结业发证"),
+    ("保安员证培训", "保安法规、勤务技能、应急处置，考试合格发保安员证。", 7, "免费"),
+    ("叉车司机（场内机动车辆）", "叉车构造、安全驾驶、装卸作业，考证。", 10, "补贴后个人承担300元"),
+    ("电商直播与短视频", "手机拍摄剪辑、直播带货基础。", 5, "免费"),
+    ("茶艺师（五级）", "茶叶知识、冲泡技艺、茶席布置。", 10, "免费，结业发证"),
+    ("果树修剪与嫁接", "常见果树修剪、嫁接、病虫害防治。", 5, "免费，现场实操"),
+    ("建筑架子工", "脚手架搭设与拆除、高处作业安全。", 15, "取证后按规定申领技能提升补贴"),
+    ("网约配送员安全培训", "交通安全、平台规则、劳动权益保护。", 2, "免费"),
+    ("保洁员技能提升", "清洁剂使用、石材养护、开荒保洁技巧。", 3, "免费"),
+    ("手机使用与反诈骗", "用手机查工作、导航、防范求职诈骗。", 1, "免费，适合中老年"),
+    ("美容美发（初级）", "洗剪吹、基础护理与卫生规范。", 30, "补贴后个人承担500元"),
+    ("咖啡初加工", "咖啡鲜果采收标准、脱皮发酵、晾晒。", 5, "免费，结业发证"),
+    ("面点师（初级）", "包子、馒头、花卷等面点制作。", 15, "免费，结业发证"),
+    ("创业培训（SYB）", "创业意识、市场评估、开办小生意。", 10, "免费，合格可申请创业担保贷款"),
+    ("水电工实操", "家装水电布线、开槽、管路安装。", 15, "补贴后个人承担200元"),
     ("园林绿化工", "苗木栽植、草坪养护、绿篱修剪。", 7, "免费"),
-    (
-        "服装缝纫工",
-        "平车操作、常见工序与质量要求。",
-        15,
-        "免费，推荐就业",
-    ),
+    ("服装缝纫工", "平车操作、常见工序与质量要求。", 15, "免费，推荐就业"),
 ];
 
 /// Courses as records of the platform's course format.
@@ -517,8 +404,7 @@ mod tests {
         let ps = postings(&opts)
             .iter()
             .map(|v| {
-                crate::jsonld::posting::from_json(v, fixture_now())
-                    .expect("generated postings are valid")
+                crate::jsonld::posting::from_json(v, fixture_now()).expect("generated postings are valid")
             })
             .collect();
         (opts, ps)
@@ -529,10 +415,7 @@ mod tests {
         let opts = Options::new(&XIAMEN_HULI, 20, 5, 42, fixture_now());
         assert_eq!(postings(&opts), postings(&opts));
         assert_eq!(courses(&opts), courses(&opts));
-        let other = Options {
-            seed: 43,
-            ..opts.clone()
-        };
+        let other = Options { seed: 43, ..opts.clone() };
         assert_ne!(postings(&opts), postings(&other));
     }
 
@@ -541,45 +424,23 @@ mod tests {
         let (opts, ps) = generated(2000);
         let now = opts.reference;
         let station = opts.place.station.location;
-        let within_10km = ps
-            .iter()
-            .filter(|p| p.location.distance_m(&station) <= 10_000.0)
-            .count();
-        assert!(
-            within_10km * 100 / ps.len() >= 70,
-            "most within 10 km: {within_10km}"
-        );
+        let within_10km = ps.iter().filter(|p| p.location.distance_m(&station) <= 10_000.0).count();
+        assert!(within_10km * 100 / ps.len() >= 70, "most within 10 km: {within_10km}");
         let expired = ps.iter().filter(|p| p.valid_through <= now).count();
-        let full = ps
-            .iter()
-            .filter(|p| p.openings_left() == Some(0) && p.valid_through > now)
-            .count();
-        assert!(
-            (100..=230).contains(&expired),
-            "about 8 % expired: {expired}"
-        );
+        let full = ps.iter().filter(|p| p.openings_left() == Some(0) && p.valid_through > now).count();
+        assert!((100..=230).contains(&expired), "about 8 % expired: {expired}");
         assert!((40..=180).contains(&full), "about 5 % full: {full}");
-        let daily = ps
-            .iter()
-            .filter(|p| p.settlement == Some(Settlement::Daily))
-            .count();
+        let daily = ps.iter().filter(|p| p.settlement == Some(Settlement::Daily)).count();
         for s in Settlement::ALL.iter().filter(|s| **s != Settlement::Daily) {
             let n = ps.iter().filter(|p| p.settlement == Some(*s)).count();
             assert!(daily > n, "日结 is the most common: {daily} vs {s:?} {n}");
         }
         let today = time::china_date(now);
         let starting_today = ps.iter().filter(|p| p.effective_start() <= today).count();
-        assert!(
-            starting_today * 100 / ps.len() >= 30,
-            "many start today: {starting_today}"
-        );
+        assert!(starting_today * 100 / ps.len() >= 30, "many start today: {starting_today}");
         for p in &ps {
             assert!(p.location.in_china());
-            assert!(
-                p.address.full().starts_with("福建省厦门市"),
-                "{}",
-                p.address.full()
-            );
+            assert!(p.address.full().starts_with("福建省厦门市"), "{}", p.address.full());
             assert!(p.date_posted < p.valid_through);
         }
     }
@@ -589,9 +450,7 @@ mod tests {
         let opts = Options::new(&places::PUER_SIMAO, 300, 0, 1, fixture_now());
         for v in postings(&opts) {
             if v["x-gig"]["trade"] == "咖啡采摘" {
-                let street = v["jobLocation"]["address"]["streetAddress"]
-                    .as_str()
-                    .unwrap();
+                let street = v["jobLocation"]["address"]["streetAddress"].as_str().unwrap();
                 assert!(!street.ends_with('号'), "farm address {street}");
             }
         }
@@ -615,19 +474,9 @@ mod tests {
         rebase(&mut p, 10);
         let after = crate::jsonld::posting::from_json(&p, fixture_now()).unwrap();
         assert_eq!(after.date_posted - before.date_posted, Duration::days(10));
-        assert_eq!(
-            after.valid_through - before.valid_through,
-            Duration::days(10)
-        );
-        assert_eq!(
-            after.start_date.unwrap() - before.start_date.unwrap(),
-            Duration::days(10)
-        );
+        assert_eq!(after.valid_through - before.valid_through, Duration::days(10));
+        assert_eq!(after.start_date.unwrap() - before.start_date.unwrap(), Duration::days(10));
         let later = fixture_now() + Duration::days(3) + Duration::hours(20);
-        assert_eq!(
-            shift_days(fixture_now(), later),
-            4,
-            "09:00 + 3 d 20 h is 05:00 four days on"
-        );
+        assert_eq!(shift_days(fixture_now(), later), 4, "09:00 + 3 d 20 h is 05:00 four days on");
     }
 }

@@ -38,40 +38,16 @@ pub struct TradeSpec {
 }
 
 const fn day(low: f64, high: f64, spread: f64) -> Pay {
-    Pay {
-        unit: WageUnit::Day,
-        low,
-        high,
-        spread,
-        step: 10.0,
-    }
+    Pay { unit: WageUnit::Day, low, high, spread, step: 10.0 }
 }
 const fn hour(low: f64, high: f64, spread: f64) -> Pay {
-    Pay {
-        unit: WageUnit::Hour,
-        low,
-        high,
-        spread,
-        step: 1.0,
-    }
+    Pay { unit: WageUnit::Hour, low, high, spread, step: 1.0 }
 }
 const fn month(low: f64, high: f64, spread: f64) -> Pay {
-    Pay {
-        unit: WageUnit::Month,
-        low,
-        high,
-        spread,
-        step: 100.0,
-    }
+    Pay { unit: WageUnit::Month, low, high, spread, step: 100.0 }
 }
 const fn piece(low: f64, high: f64, step: f64) -> Pay {
-    Pay {
-        unit: WageUnit::Piece,
-        low,
-        high,
-        spread: 0.0,
-        step,
-    }
+    Pay { unit: WageUnit::Piece, low, high, spread: 0.0, step }
 }
 
 use Settlement::{Daily, Monthly, OnCompletion, Piece as PieceRate, Weekly};
@@ -94,17 +70,8 @@ pub const TRADES: &[TradeSpec] = &[
         ],
         pay: &[day(170.0, 240.0, 40.0), hour(22.0, 30.0, 5.0)],
         settlements: &[(Daily, 80), (Weekly, 15), (OnCompletion, 5)],
-        hours: &[
-            "08:00-17:00",
-            "20:00-次日06:00",
-            "07:00-19:00",
-            "按车次，随叫随到",
-        ],
-        physical: &[
-            "能搬运25公斤",
-            "能搬运30公斤，长时间站立",
-            "身体健康，能吃苦",
-        ],
+        hours: &["08:00-17:00", "20:00-次日06:00", "07:00-19:00", "按车次，随叫随到"],
+        physical: &["能搬运25公斤", "能搬运30公斤，长时间站立", "身体健康，能吃苦"],
         employer_kinds: &["物流", "仓储服务", "供应链管理", "港务服务"],
         openings: (3, 30),
         benefits: [55, 15, 10, 45],
@@ -112,12 +79,7 @@ pub const TRADES: &[TradeSpec] = &[
     },
     TradeSpec {
         name: "快递分拣",
-        titles: &[
-            "快递分拣员（日结）",
-            "夜班快递分拣",
-            "电商仓打包员",
-            "包裹扫描分拣工",
-        ],
+        titles: &["快递分拣员（日结）", "夜班快递分拣", "电商仓打包员", "包裹扫描分拣工"],
         duties: &[
             "在分拣线上按区域分拣包裹、扫码。",
             "电商订单拣货、打包、贴单，有人带。",
@@ -126,11 +88,7 @@ pub const TRADES: &[TradeSpec] = &[
         pay: &[hour(18.0, 26.0, 4.0), day(160.0, 220.0, 30.0)],
         settlements: &[(Daily, 70), (Weekly, 25), (Monthly, 5)],
         hours: &["19:00-次日07:00", "08:00-20:00", "18:00-次日02:00"],
-        physical: &[
-            "能上夜班，长时间站立",
-            "手脚麻利，会用手机扫码",
-            "能搬运15公斤",
-        ],
+        physical: &["能上夜班，长时间站立", "手脚麻利，会用手机扫码", "能搬运15公斤"],
         employer_kinds: &["快递服务", "电子商务", "供应链管理"],
         openings: (5, 50),
         benefits: [60, 20, 15, 40],
@@ -138,13 +96,7 @@ pub const TRADES: &[TradeSpec] = &[
     },
     TradeSpec {
         name: "保洁",
-        titles: &[
-            "写字楼保洁员",
-            "商场保洁（日结）",
-            "开荒保洁",
-            "小区保洁员",
-            "酒店客房保洁",
-        ],
+        titles: &["写字楼保洁员", "商场保洁（日结）", "开荒保洁", "小区保洁员", "酒店客房保洁"],
         duties: &[
             "负责公共区域地面、卫生间清洁，工具公司提供。",
             "新房开荒清洁：擦玻璃、清理装修垃圾。",
@@ -161,12 +113,7 @@ pub const TRADES: &[TradeSpec] = &[
     },
     TradeSpec {
         name: "家政",
-        titles: &[
-            "钟点工（家庭保洁）",
-            "住家保姆",
-            "育儿嫂",
-            "做饭阿姨（钟点）",
-        ],
+        titles: &["钟点工（家庭保洁）", "住家保姆", "育儿嫂", "做饭阿姨（钟点）"],
         duties: &[
             "上门做家务：打扫、洗衣、做饭。",
             "照顾一岁半宝宝，兼做简单家务。",
@@ -174,11 +121,7 @@ pub const TRADES: &[TradeSpec] = &[
         ],
         pay: &[hour(35.0, 50.0, 10.0), month(5000.0, 8000.0, 1500.0)],
         settlements: &[(Daily, 40), (Weekly, 20), (Monthly, 40)],
-        hours: &[
-            "每次4小时，时间可商量",
-            "住家，每月休4天",
-            "10:00-13:00, 16:00-19:00",
-        ],
+        hours: &["每次4小时，时间可商量", "住家，每月休4天", "10:00-13:00, 16:00-19:00"],
         physical: &["身体健康，有健康证优先", "会做闽南菜优先", "细心有耐心"],
         employer_kinds: &["家政服务"],
         openings: (1, 5),
@@ -222,10 +165,7 @@ pub const TRADES: &[TradeSpec] = &[
     TradeSpec {
         name: "钢筋工",
         titles: &["钢筋工（熟手）", "钢筋绑扎工", "钢筋工班组招人"],
-        duties: &[
-            "按图纸绑扎钢筋，有经验优先。",
-            "钢筋下料、绑扎，按方量或按天算。",
-        ],
+        duties: &["按图纸绑扎钢筋，有经验优先。", "钢筋下料、绑扎，按方量或按天算。"],
         pay: &[day(320.0, 450.0, 50.0)],
         settlements: &[(Daily, 45), (OnCompletion, 50), (Monthly, 5)],
         hours: &["07:00-18:00", "06:30-17:30"],
@@ -238,10 +178,7 @@ pub const TRADES: &[TradeSpec] = &[
     TradeSpec {
         name: "水电安装",
         titles: &["水电工（熟手）", "装修水电安装", "维修电工（日结）"],
-        duties: &[
-            "住宅装修水电布线、开槽、安装。",
-            "物业水电维修，需持电工证。",
-        ],
+        duties: &["住宅装修水电布线、开槽、安装。", "物业水电维修，需持电工证。"],
         pay: &[day(280.0, 400.0, 60.0)],
         settlements: &[(OnCompletion, 50), (Daily, 40), (Monthly, 10)],
         hours: &["08:00-18:00", "按工程量"],
@@ -254,18 +191,10 @@ pub const TRADES: &[TradeSpec] = &[
     TradeSpec {
         name: "餐饮帮厨",
         titles: &["后厨帮厨（日结）", "洗碗工", "切配工", "食堂帮厨"],
-        duties: &[
-            "择菜、洗菜、切配，协助厨师。",
-            "洗碗、收拾后厨卫生。",
-            "单位食堂帮厨，做大锅菜。",
-        ],
+        duties: &["择菜、洗菜、切配，协助厨师。", "洗碗、收拾后厨卫生。", "单位食堂帮厨，做大锅菜。"],
         pay: &[day(150.0, 200.0, 30.0), hour(18.0, 25.0, 3.0)],
         settlements: &[(Daily, 65), (Weekly, 15), (Monthly, 20)],
-        hours: &[
-            "09:00-14:00, 16:30-20:30",
-            "06:00-14:00",
-            "10:00-22:00（中间休息）",
-        ],
+        hours: &["09:00-14:00, 16:30-20:30", "06:00-14:00", "10:00-22:00（中间休息）"],
         physical: &["有健康证", "手脚麻利，能长时间站立"],
         employer_kinds: &["餐饮管理", "餐饮服务", "团餐服务"],
         openings: (1, 8),
@@ -274,17 +203,8 @@ pub const TRADES: &[TradeSpec] = &[
     },
     TradeSpec {
         name: "服务员",
-        titles: &[
-            "餐厅服务员（日结）",
-            "宴会服务员",
-            "酒店传菜员",
-            "奶茶店店员",
-        ],
-        duties: &[
-            "点菜、上菜、收拾桌面。",
-            "婚宴、会议服务，有人带。",
-            "传菜、摆台、打扫。",
-        ],
+        titles: &["餐厅服务员（日结）", "宴会服务员", "酒店传菜员", "奶茶店店员"],
+        duties: &["点菜、上菜、收拾桌面。", "婚宴、会议服务，有人带。", "传菜、摆台、打扫。"],
         pay: &[hour(18.0, 25.0, 3.0), day(150.0, 200.0, 30.0)],
         settlements: &[(Daily, 65), (Weekly, 20), (Monthly, 15)],
         hours: &["10:00-14:00, 17:00-21:00", "17:00-22:00", "11:00-21:00"],
@@ -310,11 +230,7 @@ pub const TRADES: &[TradeSpec] = &[
     TradeSpec {
         name: "咖啡采摘",
         titles: &["咖啡鲜果采摘工", "咖啡园采摘（包吃住）", "咖啡豆晾晒工"],
-        duties: &[
-            "采摘成熟咖啡红果，按公斤称重。",
-            "咖啡鲜果采摘、运送到处理厂。",
-            "翻晒咖啡豆、挑拣杂质。",
-        ],
+        duties: &["采摘成熟咖啡红果，按公斤称重。", "咖啡鲜果采摘、运送到处理厂。", "翻晒咖啡豆、挑拣杂质。"],
         pay: &[day(100.0, 150.0, 30.0), piece(1.0, 1.6, 0.1)],
         settlements: &[(Daily, 45), (PieceRate, 40), (Weekly, 15)],
         hours: &["07:00-18:00", "07:30-17:00"],
@@ -327,11 +243,7 @@ pub const TRADES: &[TradeSpec] = &[
     TradeSpec {
         name: "茶叶采摘",
         titles: &["采茶工", "春茶采摘（包吃住）", "茶厂制茶帮工"],
-        duties: &[
-            "采摘一芽一叶或一芽二叶，按斤计价。",
-            "茶园采茶，有人教。",
-            "协助摊青、杀青、揉捻。",
-        ],
+        duties: &["采摘一芽一叶或一芽二叶，按斤计价。", "茶园采茶，有人教。", "协助摊青、杀青、揉捻。"],
         pay: &[day(120.0, 180.0, 30.0), piece(3.0, 8.0, 0.5)],
         settlements: &[(Daily, 50), (PieceRate, 40), (Weekly, 10)],
         hours: &["06:30-17:00", "07:00-18:00"],
@@ -344,11 +256,7 @@ pub const TRADES: &[TradeSpec] = &[
     TradeSpec {
         name: "烤烟",
         titles: &["烤烟采收工", "烟叶编烟工", "烤房看火工"],
-        duties: &[
-            "采收成熟烟叶、运送到烤房。",
-            "编烟、装炕，按竿计价或按天。",
-            "烤房看火，控制温度湿度。",
-        ],
+        duties: &["采收成熟烟叶、运送到烤房。", "编烟、装炕，按竿计价或按天。", "烤房看火，控制温度湿度。"],
         pay: &[day(150.0, 220.0, 30.0), piece(0.4, 0.8, 0.1)],
         settlements: &[(Daily, 60), (PieceRate, 30), (OnCompletion, 10)],
         hours: &["06:00-18:00", "夜班看火"],
@@ -387,11 +295,7 @@ pub const TRADES: &[TradeSpec] = &[
     TradeSpec {
         name: "电子厂普工",
         titles: &["电子厂普工（小时工）", "流水线操作工", "质检包装工"],
-        duties: &[
-            "流水线插件、组装，坐着干活。",
-            "产品外观检查、包装。",
-            "简单操作，当天上岗。",
-        ],
+        duties: &["流水线插件、组装，坐着干活。", "产品外观检查、包装。", "简单操作，当天上岗。"],
         pay: &[hour(20.0, 25.0, 3.0)],
         settlements: &[(Weekly, 45), (Daily, 30), (Monthly, 25)],
         hours: &["08:00-20:00（两班倒）", "08:00-17:30"],
@@ -404,10 +308,7 @@ pub const TRADES: &[TradeSpec] = &[
     TradeSpec {
         name: "外卖配送",
         titles: &["外卖骑手（日结）", "同城跑腿配送员", "众包骑手"],
-        duties: &[
-            "配送外卖订单，公司提供电动车租赁。",
-            "同城跑腿送件，按单结算。",
-        ],
+        duties: &["配送外卖订单，公司提供电动车租赁。", "同城跑腿送件，按单结算。"],
         pay: &[piece(5.0, 9.0, 0.5), day(180.0, 250.0, 50.0)],
         settlements: &[(PieceRate, 40), (Weekly, 40), (Daily, 20)],
         hours: &["10:00-14:00, 17:00-21:00", "时间自由"],
@@ -433,11 +334,7 @@ pub const TRADES: &[TradeSpec] = &[
     TradeSpec {
         name: "保安",
         titles: &["活动临时安保（日结）", "小区保安", "工地门卫"],
-        duties: &[
-            "大型活动现场秩序维护。",
-            "小区门岗、巡逻，登记来访。",
-            "工地门卫，夜班值守。",
-        ],
+        duties: &["大型活动现场秩序维护。", "小区门岗、巡逻，登记来访。", "工地门卫，夜班值守。"],
         pay: &[day(150.0, 200.0, 30.0), month(3800.0, 5000.0, 600.0)],
         settlements: &[(Daily, 50), (Monthly, 50)],
         hours: &["07:00-19:00", "19:00-次日07:00", "按活动时间"],

@@ -30,8 +30,7 @@ impl GeoPoint {
 
     /// True when the point lies inside [`CHINA_LAT`] × [`CHINA_LON`].
     pub fn in_china(&self) -> bool {
-        (CHINA_LAT.0..=CHINA_LAT.1).contains(&self.lat)
-            && (CHINA_LON.0..=CHINA_LON.1).contains(&self.lon)
+        (CHINA_LAT.0..=CHINA_LAT.1).contains(&self.lat) && (CHINA_LON.0..=CHINA_LON.1).contains(&self.lon)
     }
 
     /// Great-circle distance in metres.
@@ -69,14 +68,10 @@ impl std::str::FromStr for GeoPoint {
         let (lat, lon) = s
             .split_once(',')
             .ok_or_else(|| format!("expected LAT,LON (for example 24.50,118.13), got {s:?}"))?;
-        let lat: f64 = lat
-            .trim()
-            .parse()
-            .map_err(|_| format!("latitude {:?} is not a number", lat.trim()))?;
-        let lon: f64 = lon
-            .trim()
-            .parse()
-            .map_err(|_| format!("longitude {:?} is not a number", lon.trim()))?;
+        let lat: f64 =
+            lat.trim().parse().map_err(|_| format!("latitude {:?} is not a number", lat.trim()))?;
+        let lon: f64 =
+            lon.trim().parse().map_err(|_| format!("longitude {:?} is not a number", lon.trim()))?;
         if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
             return Err(format!("{lat},{lon} is not a valid latitude,longitude"));
         }
@@ -109,18 +104,11 @@ mod tests {
     fn distance_matches_known_values() {
         // For short distances the flat-earth (equirectangular) approximation
         // is accurate to well under a metre; compare against it.
-        let (a, b) = (
-            GeoPoint::new(24.50, 118.13),
-            GeoPoint::new(24.5237, 118.1613),
-        );
+        let (a, b) = (GeoPoint::new(24.50, 118.13), GeoPoint::new(24.5237, 118.1613));
         let x = (b.lon - a.lon).to_radians() * ((a.lat + b.lat) / 2.0).to_radians().cos();
         let y = (b.lat - a.lat).to_radians();
         let flat = EARTH_RADIUS_M * (x * x + y * y).sqrt();
-        assert!(
-            (a.distance_m(&b) - flat).abs() < 1.0,
-            "{} vs {flat}",
-            a.distance_m(&b)
-        );
+        assert!((a.distance_m(&b) - flat).abs() < 1.0, "{} vs {flat}", a.distance_m(&b));
         assert_eq!(a.distance_m(&b), b.distance_m(&a));
         // One degree of latitude is ~111.2 km everywhere.
         let d = haversine_m(24.0, 118.0, 25.0, 118.0);
@@ -136,14 +124,10 @@ mod tests {
         for bearing in 0..360 {
             let th = (bearing as f64).to_radians();
             let dlat = (5_000.0 * th.cos() / EARTH_RADIUS_M).to_degrees();
-            let dlon =
-                (5_000.0 * th.sin() / EARTH_RADIUS_M).to_degrees() / c.lat.to_radians().cos();
+            let dlon = (5_000.0 * th.sin() / EARTH_RADIUS_M).to_degrees() / c.lat.to_radians().cos();
             let p = GeoPoint::new(c.lat + dlat, c.lon + dlon);
             assert!(p.lat >= b.min_lat && p.lat <= b.max_lat);
-            assert!(
-                p.lon >= b.min_lon && p.lon <= b.max_lon,
-                "bearing {bearing}"
-            );
+            assert!(p.lon >= b.min_lon && p.lon <= b.max_lon, "bearing {bearing}");
         }
     }
 
@@ -159,10 +143,7 @@ mod tests {
     #[test]
     fn china_box() {
         assert!(GeoPoint::new(24.5, 118.1).in_china());
-        assert!(
-            !GeoPoint::new(118.1, 24.5).in_china(),
-            "swapped coordinates"
-        );
+        assert!(!GeoPoint::new(118.1, 24.5).in_china(), "swapped coordinates");
         assert!(!GeoPoint::new(0.0, 0.0).in_china());
         assert!(GeoPoint::new(22.78, 100.97).in_china(), "Pu'er, Yunnan");
         assert!(GeoPoint::new(45.75, 126.63).in_china(), "Harbin");

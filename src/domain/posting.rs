@@ -38,9 +38,7 @@ impl WageUnit {
 
     /// Accepts the platform codes case-insensitively.
     pub fn from_code(s: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|u| u.code().eq_ignore_ascii_case(s.trim()))
+        Self::ALL.into_iter().find(|u| u.code().eq_ignore_ascii_case(s.trim()))
     }
 
     /// How a wage in this unit is written in Chinese: 元/天 etc.
@@ -94,13 +92,8 @@ pub enum Settlement {
 }
 
 impl Settlement {
-    pub const ALL: [Settlement; 5] = [
-        Self::Daily,
-        Self::Weekly,
-        Self::Monthly,
-        Self::OnCompletion,
-        Self::Piece,
-    ];
+    pub const ALL: [Settlement; 5] =
+        [Self::Daily, Self::Weekly, Self::Monthly, Self::OnCompletion, Self::Piece];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -148,12 +141,7 @@ impl Wage {
         if self.min == self.max {
             format!("{}{}", fmt_amount(self.max), self.unit.label_zh())
         } else {
-            format!(
-                "{}-{}{}",
-                fmt_amount(self.min),
-                fmt_amount(self.max),
-                self.unit.label_zh()
-            )
+            format!("{}-{}{}", fmt_amount(self.min), fmt_amount(self.max), self.unit.label_zh())
         }
     }
 }
@@ -256,9 +244,7 @@ impl Source {
     }
 
     pub fn from_code(s: &str) -> Option<Self> {
-        [Self::Import, Self::Feed, Self::Staff]
-            .into_iter()
-            .find(|v| v.code() == s)
+        [Self::Import, Self::Feed, Self::Staff].into_iter().find(|v| v.code() == s)
     }
 }
 
@@ -301,8 +287,7 @@ impl Posting {
 
     /// The day work starts; postings that do not say start when posted.
     pub fn effective_start(&self) -> NaiveDate {
-        self.start_date
-            .unwrap_or_else(|| super::time::china_date(self.date_posted))
+        self.start_date.unwrap_or_else(|| super::time::china_date(self.date_posted))
     }
 }
 
@@ -312,11 +297,7 @@ mod tests {
 
     #[test]
     fn daily_equivalents_follow_statutory_time() {
-        let w = |max, unit| Wage {
-            min: max,
-            max,
-            unit,
-        };
+        let w = |max, unit| Wage { min: max, max, unit };
         assert_eq!(w(25.0, WageUnit::Hour).daily_equivalent(), Some(200.0));
         assert_eq!(w(200.0, WageUnit::Day).daily_equivalent(), Some(200.0));
         assert_eq!(w(1000.0, WageUnit::Week).daily_equivalent(), Some(200.0));
@@ -326,27 +307,16 @@ mod tests {
 
     #[test]
     fn wage_labels() {
-        let w = Wage {
-            min: 180.0,
-            max: 220.0,
-            unit: WageUnit::Day,
-        };
+        let w = Wage { min: 180.0, max: 220.0, unit: WageUnit::Day };
         assert_eq!(w.label_zh(), "180-220元/天");
-        let w = Wage {
-            min: 22.5,
-            max: 22.5,
-            unit: WageUnit::Hour,
-        };
+        let w = Wage { min: 22.5, max: 22.5, unit: WageUnit::Hour };
         assert_eq!(w.label_zh(), "22.5元/小时");
         assert_eq!(fmt_amount(0.35), "0.35");
         assert_eq!(amount_json(180.0).to_string(), "180");
         assert_eq!(amount_json(1.6).to_string(), "1.6");
         assert_eq!(WageUnit::from_code("day"), Some(WageUnit::Day));
         assert_eq!(WageUnit::from_code("YEAR"), None);
-        assert_eq!(
-            Settlement::from_code("on_completion"),
-            Some(Settlement::OnCompletion)
-        );
+        assert_eq!(Settlement::from_code("on_completion"), Some(Settlement::OnCompletion));
     }
 
     #[test]
@@ -358,10 +328,7 @@ mod tests {
         };
         assert_eq!(a.full(), "福建省厦门市湖里区港中路100号");
         assert_eq!(a.short(), "湖里区港中路100号");
-        let b = Address {
-            street: "福建省厦门市湖里区港中路100号".into(),
-            ..a.clone()
-        };
+        let b = Address { street: "福建省厦门市湖里区港中路100号".into(), ..a.clone() };
         assert_eq!(b.full(), "福建省厦门市湖里区港中路100号");
         assert_eq!(b.short(), "湖里区港中路100号");
     }

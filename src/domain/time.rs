@@ -36,19 +36,13 @@ pub fn china_date(t: DateTime<FixedOffset>) -> NaiveDate {
 /// posting gives `validThrough` as a bare date: it stays valid all that day.
 pub fn end_of_china_day(d: NaiveDate) -> DateTime<FixedOffset> {
     let naive = d.and_hms_opt(23, 59, 59).expect("23:59:59 exists");
-    china()
-        .from_local_datetime(&naive)
-        .single()
-        .expect("a fixed offset has no gaps")
+    china().from_local_datetime(&naive).single().expect("a fixed offset has no gaps")
 }
 
 /// The start of a calendar day in China (00:00:00), as an instant.
 pub fn start_of_china_day(d: NaiveDate) -> DateTime<FixedOffset> {
     let naive = d.and_hms_opt(0, 0, 0).expect("00:00:00 exists");
-    china()
-        .from_local_datetime(&naive)
-        .single()
-        .expect("a fixed offset has no gaps")
+    china().from_local_datetime(&naive).single().expect("a fixed offset has no gaps")
 }
 
 #[cfg(test)]
@@ -59,22 +53,10 @@ mod tests {
     fn china_day_boundaries() {
         // 2026-11-23T17:00:00Z is already the 24th in Beijing.
         let t = Utc.with_ymd_and_hms(2026, 11, 23, 17, 0, 0).unwrap();
-        assert_eq!(
-            china_date(in_china(t)),
-            NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
-        );
+        assert_eq!(china_date(in_china(t)), NaiveDate::from_ymd_opt(2026, 11, 24).unwrap());
         let d = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-        assert_eq!(
-            end_of_china_day(d).to_rfc3339(),
-            "2026-11-25T23:59:59+08:00"
-        );
-        assert_eq!(
-            start_of_china_day(d).timestamp() + 86_399,
-            end_of_china_day(d).timestamp()
-        );
-        assert_eq!(
-            from_unix(end_of_china_day(d).timestamp()),
-            end_of_china_day(d)
-        );
+        assert_eq!(end_of_china_day(d).to_rfc3339(), "2026-11-25T23:59:59+08:00");
+        assert_eq!(start_of_china_day(d).timestamp() + 86_399, end_of_china_day(d).timestamp());
+        assert_eq!(from_unix(end_of_china_day(d).timestamp()), end_of_china_day(d));
     }
 }

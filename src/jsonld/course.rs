@@ -18,16 +18,11 @@ pub fn from_json(v: &Value) -> Result<Course> {
             _ => "null",
         }));
     };
-    fields::check_type(
-        o,
-        "course",
-        &["Course", "CourseInstance", "EducationalOccupationalProgram"],
-    )?;
-    let identifier = fields::identifier(o, "identifier", "identifier")?
-        .ok_or(RecordError::Missing("identifier"))?;
+    fields::check_type(o, "course", &["Course", "CourseInstance", "EducationalOccupationalProgram"])?;
+    let identifier =
+        fields::identifier(o, "identifier", "identifier")?.ok_or(RecordError::Missing("identifier"))?;
     let name = fields::required_text(o, "name", "name", limits::TITLE)?;
-    let description =
-        fields::text(o, "description", "description", limits::DESCRIPTION)?.unwrap_or_default();
+    let description = fields::text(o, "description", "description", limits::DESCRIPTION)?.unwrap_or_default();
     let provider = fields::name_of(o, "provider", "provider")?.unwrap_or_default();
     let start_date = fields::date(o, "startDate", "startDate")?;
     let end_date = fields::date(o, "endDate", "endDate")?;
@@ -112,17 +107,11 @@ mod tests {
 
     #[test]
     fn refuses_courses_without_name_or_with_backwards_dates() {
-        assert_eq!(
-            from_json(&json!({"identifier": "C"}))
-                .unwrap_err()
-                .to_string(),
-            "name is missing"
-        );
-        let e = from_json(&json!({"identifier": "C", "name": "x", "startDate": "2026-12-05", "endDate": "2026-12-01"}))
-            .unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "endDate: 2026-12-01 is not on or after startDate"
-        );
+        assert_eq!(from_json(&json!({"identifier": "C"})).unwrap_err().to_string(), "name is missing");
+        let e = from_json(
+            &json!({"identifier": "C", "name": "x", "startDate": "2026-12-05", "endDate": "2026-12-01"}),
+        )
+        .unwrap_err();
+        assert_eq!(e.to_string(), "endDate: 2026-12-01 is not on or after startDate");
     }
 }

@@ -14,43 +14,19 @@ pub enum RecordError {
     #[error("the record is {0}, not an object")]
     NotAnObject(&'static str),
     #[error("not a {expected} (@type is {found})")]
-    WrongType {
-        expected: &'static str,
-        found: String,
-    },
+    WrongType { expected: &'static str, found: String },
     #[error("{0} is missing")]
     Missing(&'static str),
     #[error("{field}: expected {expected}, found {found}")]
-    WrongValueType {
-        field: String,
-        expected: &'static str,
-        found: String,
-    },
+    WrongValueType { field: String, expected: &'static str, found: String },
     #[error("{field}: {len} characters, more than the {max} allowed")]
-    TooLong {
-        field: String,
-        len: usize,
-        max: usize,
-    },
+    TooLong { field: String, len: usize, max: usize },
     #[error("{field}: {value} is not {what}")]
-    Invalid {
-        field: String,
-        value: String,
-        what: &'static str,
-    },
+    Invalid { field: String, value: String, what: &'static str },
     #[error("{field}: {lat},{lon} lies outside China (latitude and longitude swapped?)")]
-    OutsideChina {
-        field: &'static str,
-        lat: f64,
-        lon: f64,
-    },
+    OutsideChina { field: &'static str, lat: f64, lon: f64 },
     #[error("baseSalary: {amount} {unit} is not a plausible wage (expected {lo} to {hi} {unit})")]
-    AbsurdWage {
-        amount: String,
-        unit: &'static str,
-        lo: String,
-        hi: String,
-    },
+    AbsurdWage { amount: String, unit: &'static str, lo: String, hi: String },
 }
 
 pub type Result<T> = std::result::Result<T, RecordError>;
@@ -74,11 +50,7 @@ pub fn type_name(v: &Value) -> String {
         Value::Number(n) => format!("the number {n}"),
         Value::String(s) => {
             let short: String = s.chars().take(20).collect();
-            if short.len() < s.len() {
-                format!("\"{short}…\"")
-            } else {
-                format!("\"{s}\"")
-            }
+            if short.len() < s.len() { format!("\"{short}…\"") } else { format!("\"{s}\"") }
         }
         Value::Array(_) => "a list".into(),
         Value::Object(_) => "an object".into(),
@@ -86,21 +58,13 @@ pub fn type_name(v: &Value) -> String {
 }
 
 fn wrong(field: &str, expected: &'static str, v: &Value) -> RecordError {
-    RecordError::WrongValueType {
-        field: field.to_string(),
-        expected,
-        found: type_name(v),
-    }
+    RecordError::WrongValueType { field: field.to_string(), expected, found: type_name(v) }
 }
 
 fn check_len(field: &str, s: String, max: usize) -> Result<String> {
     let len = s.chars().count();
     if len > max {
-        return Err(RecordError::TooLong {
-            field: field.to_string(),
-            len,
-            max,
-        });
+        return Err(RecordError::TooLong { field: field.to_string(), len, max });
     }
     Ok(s)
 }
@@ -112,47 +76,26 @@ pub fn get<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
 
 /// Text. Empty or whitespace-only text counts as absent. Control characters
 /// other than newline and tab are removed (they would garble a slip).
-pub fn text(
-    obj: &Map<String, Value>,
-    key: &str,
-    field: &str,
-    max: usize,
-) -> Result<Option<String>> {
+pub fn text(obj: &Map<String, Value>, key: &str, field: &str, max: usize) -> Result<Option<String>> {
     match get(obj, key) {
         None => Ok(None),
         Some(Value::String(s)) => {
-            let cleaned: String = s
-                .trim()
-                .chars()
-                .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
-                .collect();
-            if cleaned.is_empty() {
-                Ok(None)
-            } else {
-                check_len(field, cleaned, max).map(Some)
-            }
+            let cleaned: String =
+                s.trim().chars().filter(|c| !c.is_control() || *c == '\n' || *c == '\t').collect();
+            if cleaned.is_empty() { Ok(None) } else { check_len(field, cleaned, max).map(Some) }
         }
         Some(v) => Err(wrong(field, "text", v)),
     }
 }
 
 /// Text that must be present.
-pub fn required_text(
-    obj: &Map<String, Value>,
-    key: &str,
-    field: &'static str,
-    max: usize,
-) -> Result<String> {
+pub fn required_text(obj: &Map<String, Value>, key: &str, field: &'static str, max: usize) -> Result<String> {
     text(obj, key, field, max)?.ok_or(RecordError::Missing(field))
 }
 
 /// An identifier: text, a number, or a schema.org `PropertyValue` whose
 /// `value` is one of those.
-pub fn identifier(
-    obj: &Map<String, Value>,
-    key: &str,
-    field: &'static str,
-) -> Result<Option<String>> {
+pub fn identifier(obj: &Map<String, Value>, key: &str, field: &'static str) -> Result<Option<String>> {
     let s = match get(obj, key) {
         None => return Ok(None),
         Some(Value::Number(n)) => n.to_string(),
@@ -218,12 +161,7 @@ pub fn instant(
     if let Ok(t) = DateTime::parse_from_rfc3339(&s) {
         return Ok(Some(t));
     }
-    for fmt in [
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M",
-    ] {
+    for fmt in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
         if let Ok(n) = NaiveDateTime::parse_from_str(&s, fmt)
             && let Some(t) = time::china().from_local_datetime(&n).single()
         {
@@ -231,17 +169,9 @@ pub fn instant(
         }
     }
     if let Ok(d) = NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
-        return Ok(Some(if end_of_day {
-            time::end_of_china_day(d)
-        } else {
-            time::start_of_china_day(d)
-        }));
+        return Ok(Some(if end_of_day { time::end_of_china_day(d) } else { time::start_of_china_day(d) }));
     }
-    Err(RecordError::Invalid {
-        field: field.to_string(),
-        value: format!("\"{s}\""),
-        what: "a date or time",
-    })
+    Err(RecordError::Invalid { field: field.to_string(), value: format!("\"{s}\""), what: "a date or time" })
 }
 
 /// A calendar date; a date-time gives its day in China.
@@ -261,10 +191,7 @@ pub fn name_of(obj: &Map<String, Value>, key: &str, field: &str) -> Result<Optio
 pub fn first_object<'a>(v: &'a Value, field: &str) -> Result<&'a Map<String, Value>> {
     match v {
         Value::Object(o) => Ok(o),
-        Value::Array(a) => a
-            .iter()
-            .find_map(Value::as_object)
-            .ok_or_else(|| wrong(field, "an object", v)),
+        Value::Array(a) => a.iter().find_map(Value::as_object).ok_or_else(|| wrong(field, "an object", v)),
         _ => Err(wrong(field, "an object", v)),
     }
 }
@@ -281,41 +208,22 @@ pub fn geo(place: &Map<String, Value>, field: &'static str) -> Result<Option<Geo
     match (lat, lon) {
         (Some(lat), Some(lon)) => {
             let p = GeoPoint::new(lat, lon);
-            if p.in_china() {
-                Ok(Some(p))
-            } else {
-                Err(RecordError::OutsideChina { field, lat, lon })
-            }
+            if p.in_china() { Ok(Some(p)) } else { Err(RecordError::OutsideChina { field, lat, lon }) }
         }
         (None, None) => Ok(None),
-        _ => Err(RecordError::Missing(if lat.is_none() {
-            "latitude"
-        } else {
-            "longitude"
-        })),
+        _ => Err(RecordError::Missing(if lat.is_none() { "latitude" } else { "longitude" })),
     }
 }
 
 /// Whether a node's `@type` is (or includes) one of `accepted`. A node
 /// without `@type` is accepted: plain feeds often leave it out.
-pub fn check_type(
-    obj: &Map<String, Value>,
-    expected: &'static str,
-    accepted: &[&str],
-) -> Result<()> {
-    let ok = |s: &str| {
-        accepted
-            .iter()
-            .any(|a| a.eq_ignore_ascii_case(s) || s.ends_with(&format!("/{a}")))
-    };
+pub fn check_type(obj: &Map<String, Value>, expected: &'static str, accepted: &[&str]) -> Result<()> {
+    let ok = |s: &str| accepted.iter().any(|a| a.eq_ignore_ascii_case(s) || s.ends_with(&format!("/{a}")));
     match get(obj, "@type") {
         None => Ok(()),
         Some(Value::String(s)) if ok(s) => Ok(()),
         Some(Value::Array(a)) if a.iter().any(|t| t.as_str().is_some_and(ok)) => Ok(()),
-        Some(v) => Err(RecordError::WrongType {
-            expected,
-            found: type_name(v),
-        }),
+        Some(v) => Err(RecordError::WrongType { expected, found: type_name(v) }),
     }
 }
 
@@ -332,20 +240,11 @@ mod tests {
     fn text_trims_and_rejects_other_types() {
         let o = obj(json!({"a": "  hi\u{0007} ", "b": 42, "c": "   ", "d": null}));
         assert_eq!(text(&o, "a", "a", 10).unwrap().as_deref(), Some("hi"));
-        assert_eq!(
-            text(&o, "b", "b", 10).unwrap_err().to_string(),
-            "b: expected text, found the number 42"
-        );
+        assert_eq!(text(&o, "b", "b", 10).unwrap_err().to_string(), "b: expected text, found the number 42");
         assert_eq!(text(&o, "c", "c", 10).unwrap(), None);
         assert_eq!(text(&o, "d", "d", 10).unwrap(), None);
-        assert_eq!(
-            required_text(&o, "zz", "title", 10).unwrap_err(),
-            RecordError::Missing("title")
-        );
-        assert!(matches!(
-            text(&o, "a", "a", 1),
-            Err(RecordError::TooLong { len: 2, max: 1, .. })
-        ));
+        assert_eq!(required_text(&o, "zz", "title", 10).unwrap_err(), RecordError::Missing("title"));
+        assert!(matches!(text(&o, "a", "a", 1), Err(RecordError::TooLong { len: 2, max: 1, .. })));
     }
 
     #[test]
@@ -370,29 +269,18 @@ mod tests {
         }));
         let want = "2026-11-24T07:30:00+08:00";
         for k in ["rfc", "local"] {
-            assert_eq!(
-                instant(&o, k, k, false).unwrap().unwrap().to_rfc3339(),
-                want
-            );
+            assert_eq!(instant(&o, k, k, false).unwrap().unwrap().to_rfc3339(), want);
         }
         assert_eq!(
-            instant(&o, "utc", "utc", false)
-                .unwrap()
-                .unwrap()
-                .timestamp(),
+            instant(&o, "utc", "utc", false).unwrap().unwrap().timestamp(),
             DateTime::parse_from_rfc3339(want).unwrap().timestamp()
         );
         assert_eq!(
-            instant(&o, "day", "day", true)
-                .unwrap()
-                .unwrap()
-                .to_rfc3339(),
+            instant(&o, "day", "day", true).unwrap().unwrap().to_rfc3339(),
             "2026-11-25T23:59:59+08:00"
         );
         assert_eq!(
-            instant(&o, "bad", "validThrough", true)
-                .unwrap_err()
-                .to_string(),
+            instant(&o, "bad", "validThrough", true).unwrap_err().to_string(),
             "validThrough: \"next tuesday\" is not a date or time"
         );
     }
@@ -400,25 +288,13 @@ mod tests {
     #[test]
     fn geo_in_both_places_and_outside_china() {
         let p = obj(json!({"geo": {"latitude": 24.5, "longitude": "118.1"}}));
-        assert_eq!(
-            geo(&p, "jobLocation").unwrap(),
-            Some(GeoPoint::new(24.5, 118.1))
-        );
+        assert_eq!(geo(&p, "jobLocation").unwrap(), Some(GeoPoint::new(24.5, 118.1)));
         let p = obj(json!({"latitude": 24.5, "longitude": 118.1}));
-        assert_eq!(
-            geo(&p, "jobLocation").unwrap(),
-            Some(GeoPoint::new(24.5, 118.1))
-        );
+        assert_eq!(geo(&p, "jobLocation").unwrap(), Some(GeoPoint::new(24.5, 118.1)));
         let p = obj(json!({"geo": {"latitude": 118.1, "longitude": 24.5}}));
-        assert!(matches!(
-            geo(&p, "jobLocation"),
-            Err(RecordError::OutsideChina { .. })
-        ));
+        assert!(matches!(geo(&p, "jobLocation"), Err(RecordError::OutsideChina { .. })));
         let p = obj(json!({"geo": {"latitude": 24.5}}));
-        assert_eq!(
-            geo(&p, "jobLocation").unwrap_err(),
-            RecordError::Missing("longitude")
-        );
+        assert_eq!(geo(&p, "jobLocation").unwrap_err(), RecordError::Missing("longitude"));
     }
 
     #[test]
@@ -429,9 +305,7 @@ mod tests {
         assert!(check_type(&ok, "JobPosting", &["JobPosting"]).is_ok());
         let bad = obj(json!({"@type": "Organization"}));
         assert_eq!(
-            check_type(&bad, "JobPosting", &["JobPosting"])
-                .unwrap_err()
-                .to_string(),
+            check_type(&bad, "JobPosting", &["JobPosting"]).unwrap_err().to_string(),
             "not a JobPosting (@type is \"Organization\")"
         );
     }

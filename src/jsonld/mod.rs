@@ -31,11 +31,7 @@ pub enum DocumentError {
     )]
     NotUtf8 { offset: usize },
     #[error("not JSON: {message} at line {line}, column {column}")]
-    NotJson {
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    NotJson { line: usize, column: usize, message: String },
     #[error("{0}")]
     Shape(String),
 }
@@ -82,24 +78,15 @@ impl<'a> Document<'a> {
 
     /// A top-level extension value, when it is a string.
     pub fn top_str(&self, key: &str) -> Option<String> {
-        self.top
-            .get(key)
-            .and_then(|r| serde_json::from_str::<String>(r.get()).ok())
+        self.top.get(key).and_then(|r| serde_json::from_str::<String>(r.get()).ok())
     }
 }
 
 fn json_error(e: &serde_json::Error) -> DocumentError {
     let message = e.to_string();
     // serde_json appends " at line L column C"; we print those ourselves.
-    let message = message
-        .rsplit_once(" at line ")
-        .map_or(message.as_str(), |(m, _)| m)
-        .to_string();
-    DocumentError::NotJson {
-        line: e.line(),
-        column: e.column(),
-        message,
-    }
+    let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m).to_string();
+    DocumentError::NotJson { line: e.line(), column: e.column(), message }
 }
 
 /// Parses a document. Fails only when the bytes are not UTF-8 JSON or a
@@ -107,9 +94,7 @@ fn json_error(e: &serde_json::Error) -> DocumentError {
 /// to report one by one.
 pub fn parse<'a>(bytes: &'a [u8]) -> Result<Document<'a>, DocumentError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| DocumentError::NotUtf8 {
-        offset: e.valid_up_to(),
-    })?;
+    let text = std::str::from_utf8(bytes).map_err(|e| DocumentError::NotUtf8 { offset: e.valid_up_to() })?;
     let mut doc = Document {
         shape: Shape::Empty,
         records: Vec::new(),
@@ -133,20 +118,15 @@ pub fn parse<'a>(bytes: &'a [u8]) -> Result<Document<'a>, DocumentError> {
                 // Rare: a list given as a single object. Find its raw text.
                 let all: HashMap<String, &RawValue> =
                     serde_json::from_str(text).map_err(|e| json_error(&e))?;
-                all.get(key)
-                    .copied()
-                    .ok_or_else(|| DocumentError::Shape(format!("\"{key}\" is missing")))
+                all.get(key).copied().ok_or_else(|| DocumentError::Shape(format!("\"{key}\" is missing")))
             };
-            let records =
-                |entry: Entry<'a>, key: &str| -> Result<Vec<&'a RawValue>, DocumentError> {
-                    match entry {
-                        Entry::List(l) => Ok(l),
-                        Entry::Object => Ok(vec![raw_entry(key)?]),
-                        Entry::Other => Err(DocumentError::Shape(format!(
-                            "\"{key}\" must be a list of records"
-                        ))),
-                    }
-                };
+            let records = |entry: Entry<'a>, key: &str| -> Result<Vec<&'a RawValue>, DocumentError> {
+                match entry {
+                    Entry::List(l) => Ok(l),
+                    Entry::Object => Ok(vec![raw_entry(key)?]),
+                    Entry::Other => Err(DocumentError::Shape(format!("\"{key}\" must be a list of records"))),
+                }
+            };
             if let Some(graph) = top.graph {
                 doc.shape = Shape::Graph;
                 let nodes = records(graph, "@graph")?;
@@ -188,24 +168,15 @@ impl<'de> serde::Deserialize<'de> for Entry<'de> {
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a list of records")
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<Entry<'de>, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Entry<'de>, A::Error> {
                 let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(0));
                 while let Some(raw) = seq.next_element::<&'de RawValue>()? {
                     v.push(raw);
                 }
                 Ok(Entry::List(v))
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Entry<'de>, A::Error> {
-                while map
-                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
-                    .is_some()
-                {}
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Entry<'de>, A::Error> {
+                while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
                 Ok(Entry::Object)
             }
             fn visit_bool<E>(self, _: bool) -> Result<Entry<'de>, E> {
@@ -247,15 +218,8 @@ impl<'de> serde::Deserialize<'de> for TopLevel<'de> {
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("an object")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TopLevel<'de>, A::Error> {
-                let mut top = TopLevel {
-                    graph: None,
-                    items: None,
-                    other: HashMap::new(),
-                };
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<TopLevel<'de>, A::Error> {
+                let mut top = TopLevel { graph: None, items: None, other: HashMap::new() };
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "@graph" => top.graph = Some(map.next_value()?),
@@ -286,28 +250,14 @@ struct NodeHead {
 fn split_graph<'a>(doc: &mut Document<'a>, nodes: Vec<&'a RawValue>) {
     for raw in nodes {
         let head: Option<NodeHead> = serde_json::from_str(raw.get()).ok();
-        let ty = head
-            .as_ref()
-            .and_then(|h| h.ty.as_ref())
-            .map(type_names)
-            .unwrap_or_default();
+        let ty = head.as_ref().and_then(|h| h.ty.as_ref()).map(type_names).unwrap_or_default();
         let is_record = ty.is_empty()
             || ty.iter().any(|t| {
-                [
-                    "JobPosting",
-                    "Course",
-                    "CourseInstance",
-                    "EducationalOccupationalProgram",
-                ]
-                .iter()
-                .any(|r| t == r || t.ends_with(&format!("/{r}")))
+                ["JobPosting", "Course", "CourseInstance", "EducationalOccupationalProgram"]
+                    .iter()
+                    .any(|r| t == r || t.ends_with(&format!("/{r}")))
             });
-        match (
-            is_record,
-            head.as_ref()
-                .and_then(|h| h.id.as_ref())
-                .and_then(Value::as_str),
-        ) {
+        match (is_record, head.as_ref().and_then(|h| h.id.as_ref()).and_then(Value::as_str)) {
             (false, Some(id)) => {
                 let node: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
                 doc.refs.insert(id.to_string(), node);
@@ -320,27 +270,19 @@ fn split_graph<'a>(doc: &mut Document<'a>, nodes: Vec<&'a RawValue>) {
 fn type_names(v: &Value) -> Vec<String> {
     match v {
         Value::String(s) => vec![s.clone()],
-        Value::Array(a) => a
-            .iter()
-            .filter_map(|t| t.as_str().map(str::to_string))
-            .collect(),
+        Value::Array(a) => a.iter().filter_map(|t| t.as_str().map(str::to_string)).collect(),
         _ => Vec::new(),
     }
 }
 
-fn read_feed_fields(
-    doc: &mut Document<'_>,
-    top: &HashMap<String, &RawValue>,
-) -> Result<(), DocumentError> {
+fn read_feed_fields(doc: &mut Document<'_>, top: &HashMap<String, &RawValue>) -> Result<(), DocumentError> {
     if let Some(r) = top.get("removed") {
         let removed: Value = serde_json::from_str(r.get()).map_err(|e| json_error(&e))?;
         match removed {
             Value::Array(a) => {
                 for (i, v) in a.into_iter().enumerate() {
                     match v {
-                        Value::String(s)
-                            if !s.trim().is_empty() && s.len() <= fields::limits::IDENTIFIER =>
-                        {
+                        Value::String(s) if !s.trim().is_empty() && s.len() <= fields::limits::IDENTIFIER => {
                             doc.removed.push(s.trim().to_string())
                         }
                         other => doc.bad_removed.push((i, fields::type_name(&other))),
@@ -349,9 +291,7 @@ fn read_feed_fields(
             }
             Value::Null => {}
             _ => {
-                return Err(DocumentError::Shape(
-                    "\"removed\" must be a list of identifiers".into(),
-                ));
+                return Err(DocumentError::Shape("\"removed\" must be a list of identifiers".into()));
             }
         }
     }
@@ -392,11 +332,7 @@ fn resolve_refs(v: &mut Value, refs: &HashMap<String, Value>, depth: u8) {
 }
 
 fn reference(o: &Map<String, Value>) -> Option<&str> {
-    if o.len() == 1 {
-        o.get("@id").and_then(Value::as_str)
-    } else {
-        None
-    }
+    if o.len() == 1 { o.get("@id").and_then(Value::as_str) } else { None }
 }
 
 #[cfg(test)]
@@ -409,14 +345,13 @@ mod tests {
         assert_eq!((d.shape, d.records.len()), (Shape::Single, 1));
         let d = parse(br#" [{"identifier": "a"}, 3, {"identifier": "b"}]"#).unwrap();
         assert_eq!((d.shape, d.records.len()), (Shape::Array, 3));
-        let d = parse(br#"{"items": [{"identifier": "a"}], "removed": ["x", 5, ""], "cursor": "c9", "more": true}"#)
-            .unwrap();
+        let d = parse(
+            br#"{"items": [{"identifier": "a"}], "removed": ["x", 5, ""], "cursor": "c9", "more": true}"#,
+        )
+        .unwrap();
         assert_eq!(d.shape, Shape::FeedPage);
         assert_eq!(d.removed, vec!["x"]);
-        assert_eq!(
-            d.bad_removed,
-            vec![(1, "the number 5".into()), (2, "\"\"".into())]
-        );
+        assert_eq!(d.bad_removed, vec![(1, "the number 5".into()), (2, "\"\"".into())]);
         assert_eq!((d.cursor.as_deref(), d.more), (Some("c9"), true));
         let d = parse(b"42").unwrap();
         assert_eq!((d.shape, d.records.len()), (Shape::Empty, 0));
@@ -442,15 +377,9 @@ mod tests {
     #[test]
     fn errors_say_where() {
         let e = parse(b"[{\"a\": 1},\n {\"b\": }]").unwrap_err();
-        let DocumentError::NotJson { line, column, .. } = &e else {
-            panic!("{e:?}")
-        };
+        let DocumentError::NotJson { line, column, .. } = &e else { panic!("{e:?}") };
         assert_eq!((*line, *column), (2, 8));
-        assert!(
-            e.to_string()
-                .starts_with("not JSON: expected value at line 2, column 8"),
-            "{e}"
-        );
+        assert!(e.to_string().starts_with("not JSON: expected value at line 2, column 8"), "{e}");
         let e = parse(&[b'[', 0xB1, 0xA3, b']']).unwrap_err();
         assert_eq!(e, DocumentError::NotUtf8 { offset: 1 });
         assert!(parse(b"[{\"a\": 1}").is_err(), "truncated");

@@ -28,16 +28,14 @@ pub fn from_json(v: &Value, now: DateTime<FixedOffset>) -> Result<Posting> {
         Value::Null => return Err(RecordError::NotAnObject("null")),
     };
     fields::check_type(o, "JobPosting", &["JobPosting"])?;
-    let identifier = fields::identifier(o, "identifier", "identifier")?
-        .ok_or(RecordError::Missing("identifier"))?;
+    let identifier =
+        fields::identifier(o, "identifier", "identifier")?.ok_or(RecordError::Missing("identifier"))?;
     let title = fields::required_text(o, "title", "title", limits::TITLE)?;
-    let description =
-        fields::text(o, "description", "description", limits::DESCRIPTION)?.unwrap_or_default();
+    let description = fields::text(o, "description", "description", limits::DESCRIPTION)?.unwrap_or_default();
 
     let place_v = get(o, "jobLocation").ok_or(RecordError::Missing("jobLocation"))?;
     let place = fields::first_object(place_v, "jobLocation")?;
-    let location =
-        fields::geo(place, "jobLocation")?.ok_or(RecordError::Missing("jobLocation.geo"))?;
+    let location = fields::geo(place, "jobLocation")?.ok_or(RecordError::Missing("jobLocation.geo"))?;
     let address = address(place)?;
 
     let employer = employer(o)?;
@@ -58,19 +56,10 @@ pub fn from_json(v: &Value, now: DateTime<FixedOffset>) -> Result<Posting> {
     let start_date = fields::date(o, "jobStartDate", "jobStartDate")?;
     let work_hours = fields::text(o, "workHours", "workHours", limits::SHORT)?;
     let total_openings = fields::count(o, "totalJobOpenings", "totalJobOpenings", MAX_OPENINGS)?;
-    let physical_requirement = fields::text(
-        o,
-        "physicalRequirement",
-        "physicalRequirement",
-        limits::SHORT,
-    )?;
+    let physical_requirement = fields::text(o, "physicalRequirement", "physicalRequirement", limits::SHORT)?;
     let url = url(o)?;
-    let occupational_category = fields::text(
-        o,
-        "occupationalCategory",
-        "occupationalCategory",
-        limits::SHORT,
-    )?;
+    let occupational_category =
+        fields::text(o, "occupationalCategory", "occupationalCategory", limits::SHORT)?;
     let employment_type = employment_type(o)?;
 
     let gig = match get(o, "x-gig") {
@@ -91,13 +80,11 @@ pub fn from_json(v: &Value, now: DateTime<FixedOffset>) -> Result<Posting> {
         None => trade::infer(&title, &description).to_string(),
     };
     let settlement = match fields::text(g, "settlement", "x-gig.settlement", limits::SHORT)? {
-        Some(s) => Some(
-            Settlement::from_code(&s).ok_or_else(|| RecordError::Invalid {
-                field: "x-gig.settlement".into(),
-                value: format!("\"{s}\""),
-                what: "one of daily, weekly, monthly, on_completion, piece",
-            })?,
-        ),
+        Some(s) => Some(Settlement::from_code(&s).ok_or_else(|| RecordError::Invalid {
+            field: "x-gig.settlement".into(),
+            value: format!("\"{s}\""),
+            what: "one of daily, weekly, monthly, on_completion, piece",
+        })?),
         None => infer_settlement(&title),
     };
     let filled = fields::count(g, "filled", "x-gig.filled", MAX_OPENINGS)?.unwrap_or(0);
@@ -105,11 +92,7 @@ pub fn from_json(v: &Value, now: DateTime<FixedOffset>) -> Result<Posting> {
         meals: fields::flag(g, "meals", "x-gig.meals")?,
         lodging: fields::flag(g, "lodging", "x-gig.lodging")?,
         transport: fields::flag(g, "transport", "x-gig.transport")?,
-        work_injury_insurance: fields::flag(
-            g,
-            "work_injury_insurance",
-            "x-gig.work_injury_insurance",
-        )?,
+        work_injury_insurance: fields::flag(g, "work_injury_insurance", "x-gig.work_injury_insurance")?,
         verified_employer: fields::flag(g, "verified_employer", "x-gig.verified_employer")?,
     };
 
@@ -174,14 +157,8 @@ fn employer(o: &Map<String, Value>) -> Result<Employer> {
         Some(v) => {
             let h = fields::first_object(v, "hiringOrganization")?;
             Ok(Employer {
-                name: fields::text(h, "name", "hiringOrganization.name", limits::SHORT)?
-                    .unwrap_or_default(),
-                telephone: fields::text(
-                    h,
-                    "telephone",
-                    "hiringOrganization.telephone",
-                    limits::PHONE,
-                )?,
+                name: fields::text(h, "name", "hiringOrganization.name", limits::SHORT)?.unwrap_or_default(),
+                telephone: fields::text(h, "telephone", "hiringOrganization.telephone", limits::PHONE)?,
                 identifier: fields::identifier(h, "identifier", "hiringOrganization.identifier")?,
             })
         }
@@ -268,11 +245,7 @@ fn url(o: &Map<String, Value>) -> Result<Option<String>> {
     if u.starts_with("https://") || u.starts_with("http://") {
         Ok(Some(u))
     } else {
-        Err(RecordError::Invalid {
-            field: "url".into(),
-            value: format!("\"{u}\""),
-            what: "an http(s) link",
-        })
+        Err(RecordError::Invalid { field: "url".into(), value: format!("\"{u}\""), what: "an http(s) link" })
     }
 }
 
@@ -302,9 +275,7 @@ fn employment_type(o: &Map<String, Value>) -> Result<Vec<String>> {
 
 /// Postings without `x-gig` often say the settlement in the title: 日结.
 fn infer_settlement(title: &str) -> Option<Settlement> {
-    Settlement::ALL
-        .into_iter()
-        .find(|s| title.contains(s.label_zh()))
+    Settlement::ALL.into_iter().find(|s| title.contains(s.label_zh()))
 }
 
 #[cfg(test)]
@@ -320,14 +291,7 @@ mod tests {
         assert_eq!(p.identifier, "HL-2026-004211");
         assert_eq!(p.trade, "装卸搬运");
         assert_eq!(p.settlement, Some(Settlement::Daily));
-        assert_eq!(
-            p.wage,
-            Some(Wage {
-                min: 180.0,
-                max: 220.0,
-                unit: WageUnit::Day
-            })
-        );
+        assert_eq!(p.wage, Some(Wage { min: 180.0, max: 220.0, unit: WageUnit::Day }));
         assert_eq!(p.openings_left(), Some(7));
         assert_eq!(p.address.full(), "福建省厦门市湖里区港中路100号");
         assert_eq!(p.employer.telephone.as_deref(), Some("0592-5550123"));
@@ -344,26 +308,13 @@ mod tests {
         o.remove("x-gig");
         o.remove("validThrough");
         o.insert("hiringOrganization".into(), json!("某公司"));
-        o.insert(
-            "baseSalary".into(),
-            json!({"currency": "CNY", "value": 25, "unitText": "hour"}),
-        );
+        o.insert("baseSalary".into(), json!({"currency": "CNY", "value": 25, "unitText": "hour"}));
         let p = from_json(&v, now()).unwrap();
         assert_eq!(p.trade, "装卸搬运", "inferred from the title");
         assert_eq!(p.settlement, Some(Settlement::Daily), "日结 in the title");
         assert_eq!(p.employer.name, "某公司");
-        assert_eq!(
-            p.wage,
-            Some(Wage {
-                min: 25.0,
-                max: 25.0,
-                unit: WageUnit::Hour
-            })
-        );
-        assert_eq!(
-            p.valid_through,
-            p.date_posted + Duration::days(DEFAULT_VALIDITY_DAYS)
-        );
+        assert_eq!(p.wage, Some(Wage { min: 25.0, max: 25.0, unit: WageUnit::Hour }));
+        assert_eq!(p.valid_through, p.date_posted + Duration::days(DEFAULT_VALIDITY_DAYS));
         assert_eq!(p.openings_left(), Some(12));
     }
 

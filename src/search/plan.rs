@@ -37,10 +37,7 @@ pub enum Plan {
     /// index, doubling the radius, until `need` matches lie inside it or the
     /// circle reaches `max_radius_m`. Only for nearest-first order: a match
     /// inside radius r is nearer than anything outside it.
-    Rings {
-        first_radius_m: f64,
-        max_radius_m: f64,
-    },
+    Rings { first_radius_m: f64, max_radius_m: f64 },
     /// Read every candidate the driver lists, check, sort, cut.
     Candidates { driver: Driver },
     /// Read the postings inside the radius's bounding box, check, sort, cut.
@@ -75,30 +72,20 @@ pub const FIRST_RING_M: f64 = 250.0;
 /// `need` matches: aim for `need` assuming the density seen so far, with a
 /// margin, growing at least 1.5× and at most 8× (the area at most 64×).
 pub fn next_ring(r: f64, found: usize, need: usize, max: f64) -> f64 {
-    let grow = if found == 0 {
-        8.0
-    } else {
-        ((need as f64 / found as f64).sqrt() * 1.25).clamp(1.5, 8.0)
-    };
+    let grow = if found == 0 { 8.0 } else { ((need as f64 / found as f64).sqrt() * 1.25).clamp(1.5, 8.0) };
     (r * grow).min(max)
 }
 
 pub fn plan(q: &SearchQuery, est: &Estimates) -> Plan {
     let need = q.needed().max(1) as f64;
     let total = est.total.max(1) as f64;
-    let driver = [
-        (Driver::Text, est.text_docs),
-        (Driver::Trade, est.trade_rows),
-    ]
-    .into_iter()
-    .filter_map(|(d, n)| n.map(|n| (d, n as f64)))
-    .min_by(|a, b| a.1.total_cmp(&b.1));
+    let driver = [(Driver::Text, est.text_docs), (Driver::Trade, est.trade_rows)]
+        .into_iter()
+        .filter_map(|(d, n)| n.map(|n| (d, n as f64)))
+        .min_by(|a, b| a.1.total_cmp(&b.1));
     // Rows an unselective walk reads before finding `need` matches.
     let walk_cost = |matching: f64| need * total / matching.max(1.0);
-    let max_radius = q
-        .within_m
-        .map_or(est.extent_radius_m, |r| r.min(est.extent_radius_m))
-        .max(FIRST_RING_M);
+    let max_radius = q.within_m.map_or(est.extent_radius_m, |r| r.min(est.extent_radius_m)).max(FIRST_RING_M);
 
     if let Some((d, n)) = driver
         && n <= walk_cost(n)
@@ -106,21 +93,16 @@ pub fn plan(q: &SearchQuery, est: &Estimates) -> Plan {
         return Plan::Candidates { driver: d };
     }
     match q.sort {
-        SortOrder::Distance => Plan::Rings {
-            first_radius_m: FIRST_RING_M.min(max_radius),
-            max_radius_m: max_radius,
-        },
+        SortOrder::Distance => {
+            Plan::Rings { first_radius_m: FIRST_RING_M.min(max_radius), max_radius_m: max_radius }
+        }
         _ => match q.within_m {
             // Same trade-off with the circle as the driver: its size is
             // estimated as if postings were spread evenly over the extent.
             Some(r) => {
                 let share = (r / est.extent_radius_m.max(1.0)).powi(2).min(1.0);
                 let in_circle = total * share;
-                if in_circle <= walk_cost(in_circle) {
-                    Plan::GeoBox
-                } else {
-                    Plan::Ordered
-                }
+                if in_circle <= walk_cost(in_circle) { Plan::GeoBox } else { Plan::Ordered }
             }
             None => Plan::Ordered,
         },
@@ -138,33 +120,20 @@ mod tests {
     }
 
     fn est(total: u64) -> Estimates {
-        Estimates {
-            total,
-            text_docs: None,
-            trade_rows: None,
-            extent_radius_m: 40_000.0,
-        }
+        Estimates { total, text_docs: None, trade_rows: None, extent_radius_m: 40_000.0 }
     }
 
     #[test]
     fn nearest_without_filters_uses_rings() {
         let p = plan(&query(), &est(100_000));
-        assert_eq!(
-            p,
-            Plan::Rings {
-                first_radius_m: FIRST_RING_M,
-                max_radius_m: 40_000.0
-            }
-        );
+        assert_eq!(p, Plan::Rings { first_radius_m: FIRST_RING_M, max_radius_m: 40_000.0 });
     }
 
     #[test]
     fn rings_stop_at_the_requested_radius() {
         let mut q = query();
         q.within_m = Some(5_000.0);
-        let Plan::Rings { max_radius_m, .. } = plan(&q, &est(100_000)) else {
-            panic!()
-        };
+        let Plan::Rings { max_radius_m, .. } = plan(&q, &est(100_000)) else { panic!() };
         assert_eq!(max_radius_m, 5_000.0);
     }
 
@@ -172,16 +141,8 @@ mod tests {
     fn rare_text_is_driven_by_the_text_index() {
         let mut q = query();
         q.text = TextQuery::parse("钢琴");
-        let e = Estimates {
-            text_docs: Some(12),
-            ..est(100_000)
-        };
-        assert_eq!(
-            plan(&q, &e),
-            Plan::Candidates {
-                driver: Driver::Text
-            }
-        );
+        let e = Estimates { text_docs: Some(12), ..est(100_000) };
+        assert_eq!(plan(&q, &e), Plan::Candidates { driver: Driver::Text });
     }
 
     #[test]
@@ -190,10 +151,7 @@ mod tests {
         // ~600 rows, cheaper than reading 8 000 candidates.
         let mut q = query();
         q.text = TextQuery::parse("保洁");
-        let e = Estimates {
-            text_docs: Some(8_000),
-            ..est(100_000)
-        };
+        let e = Estimates { text_docs: Some(8_000), ..est(100_000) };
         assert!(matches!(plan(&q, &e), Plan::Rings { .. }));
     }
 
@@ -202,17 +160,8 @@ mod tests {
         let mut q = query();
         q.text = TextQuery::parse("工");
         q.trades = vec!["钢筋工".into()];
-        let e = Estimates {
-            text_docs: Some(90_000),
-            trade_rows: Some(300),
-            ..est(100_000)
-        };
-        assert_eq!(
-            plan(&q, &e),
-            Plan::Candidates {
-                driver: Driver::Trade
-            }
-        );
+        let e = Estimates { text_docs: Some(90_000), trade_rows: Some(300), ..est(100_000) };
+        assert_eq!(plan(&q, &e), Plan::Candidates { driver: Driver::Trade });
     }
 
     #[test]
@@ -220,10 +169,7 @@ mod tests {
         let mut q = query();
         q.sort = SortOrder::Wage;
         q.trades = vec!["装卸搬运".into()];
-        let e = Estimates {
-            trade_rows: Some(15_000),
-            ..est(100_000)
-        };
+        let e = Estimates { trade_rows: Some(15_000), ..est(100_000) };
         assert_eq!(plan(&q, &e), Plan::Ordered);
     }
 
@@ -253,13 +199,7 @@ mod tests {
     #[test]
     fn tiny_and_empty_caches_do_not_divide_by_zero() {
         let p = plan(&query(), &Estimates::default());
-        let Plan::Rings {
-            first_radius_m,
-            max_radius_m,
-        } = p
-        else {
-            panic!("{p:?}")
-        };
+        let Plan::Rings { first_radius_m, max_radius_m } = p else { panic!("{p:?}") };
         assert!(first_radius_m.is_finite() && max_radius_m >= first_radius_m);
     }
 }

@@ -130,8 +130,7 @@ impl SearchHit {
     }
 
     pub fn wage_label_zh(&self) -> String {
-        self.wage
-            .map_or_else(|| "面议".to_string(), |w| w.label_zh())
+        self.wage.map_or_else(|| "面议".to_string(), |w| w.label_zh())
     }
 }
 
@@ -157,9 +156,7 @@ mod tests {
     #[test]
     fn start_windows_are_china_days() {
         // 23:30 Beijing on the 23rd: "today" is still the 23rd.
-        let now = time::china()
-            .with_ymd_and_hms(2026, 11, 23, 23, 30, 0)
-            .unwrap();
+        let now = time::china().with_ymd_and_hms(2026, 11, 23, 23, 30, 0).unwrap();
         let d = |day| NaiveDate::from_ymd_opt(2026, 11, day).unwrap();
         assert_eq!(StartWindow::Today.last_day(now), d(23));
         assert_eq!(StartWindow::Tomorrow.last_day(now), d(24));

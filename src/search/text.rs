@@ -77,11 +77,7 @@ fn runs(s: &str) -> impl Iterator<Item = (RunKind, &str)> {
         let start = rest.find(|c: char| is_cjk(c) || c.is_alphanumeric())?;
         rest = &rest[start..];
         let first = rest.chars().next()?;
-        let kind = if is_cjk(first) {
-            RunKind::Cjk
-        } else {
-            RunKind::Word
-        };
+        let kind = if is_cjk(first) { RunKind::Cjk } else { RunKind::Word };
         let end = rest
             .char_indices()
             .find(|&(_, c)| match kind {
@@ -109,11 +105,7 @@ pub fn index_terms(text: &str) -> String {
         match kind {
             RunKind::Word => push(run),
             RunKind::Cjk => {
-                let idx: Vec<usize> = run
-                    .char_indices()
-                    .map(|(i, _)| i)
-                    .chain([run.len()])
-                    .collect();
+                let idx: Vec<usize> = run.char_indices().map(|(i, _)| i).chain([run.len()]).collect();
                 for w in idx.windows(3) {
                     push(&run[w[0]..w[2]]);
                 }
@@ -164,10 +156,7 @@ impl TextQuery {
         if qruns.is_empty() {
             return None;
         }
-        Some(TextQuery {
-            original: cut.trim().to_string(),
-            runs: qruns,
-        })
+        Some(TextQuery { original: cut.trim().to_string(), runs: qruns })
     }
 
     /// The query as the user typed it (trimmed, cut to the maximum length).
@@ -327,16 +316,9 @@ mod tests {
     fn fts_expressions() {
         assert_eq!(q("工").fts_expression(), "\"工\"*");
         assert_eq!(q("保洁").fts_expression(), "\"保洁\"");
-        assert_eq!(
-            q("仓库装卸").fts_expression(),
-            "\"仓库\" AND \"库装\" AND \"装卸\""
-        );
+        assert_eq!(q("仓库装卸").fts_expression(), "\"仓库\" AND \"库装\" AND \"装卸\"");
         assert_eq!(q("KFC 保洁").fts_expression(), "\"kfc\"* AND \"保洁\"");
-        assert_eq!(
-            q("哈哈哈").fts_expression(),
-            "\"哈哈\"",
-            "repeated bigram once"
-        );
+        assert_eq!(q("哈哈哈").fts_expression(), "\"哈哈\"", "repeated bigram once");
     }
 
     #[test]

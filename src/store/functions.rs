@@ -28,32 +28,19 @@ pub fn posting_search_text(
     locality: &str,
     street: &str,
 ) -> String {
-    text::search_text(&[
-        title,
-        description,
-        trade,
-        employer,
-        &format!("{region}{locality}{street}"),
-    ])
+    text::search_text(&[title, description, trade, employer, &format!("{region}{locality}{street}")])
 }
 
 /// The daily-equivalent wage used for sorting, or `None`.
 pub fn wage_rank(max: Option<f64>, unit: Option<&str>) -> Option<f64> {
     let unit = WageUnit::from_code(unit?)?;
-    crate::domain::Wage {
-        min: max?,
-        max: max?,
-        unit,
-    }
-    .daily_equivalent()
+    crate::domain::Wage { min: max?, max: max?, unit }.daily_equivalent()
 }
 
 fn str_arg<'a>(ctx: &'a Context<'_>, i: usize) -> rusqlite::Result<&'a str> {
     match ctx.get_raw(i) {
         ValueRef::Null => Ok(""),
-        v => v
-            .as_str()
-            .map_err(|e| rusqlite::Error::UserFunctionError(e.into())),
+        v => v.as_str().map_err(|e| rusqlite::Error::UserFunctionError(e.into())),
     }
 }
 
@@ -88,10 +75,9 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     // kiosk_text_match(search_text, query): the query is parsed once per
     // statement and cached as SQLite auxiliary data on argument 1.
     conn.create_scalar_function("kiosk_text_match", 2, DETERMINISTIC, |ctx| {
-        let q: Arc<Option<TextQuery>> = ctx
-            .get_or_create_aux(1, |v| -> Result<_, rusqlite::Error> {
-                Ok(TextQuery::parse(v.as_str().unwrap_or("")))
-            })?;
+        let q: Arc<Option<TextQuery>> = ctx.get_or_create_aux(1, |v| -> Result<_, rusqlite::Error> {
+            Ok(TextQuery::parse(v.as_str().unwrap_or("")))
+        })?;
         Ok(match q.as_ref() {
             None => true,
             Some(q) => q.matches(str_arg(ctx, 0)?),
@@ -108,27 +94,21 @@ mod tests {
     fn functions_are_callable_from_sql() {
         let c = Connection::open_in_memory().unwrap();
         register(&c).unwrap();
-        let rank: Option<f64> = c
-            .query_row("SELECT kiosk_wage_rank(25, 'HOUR')", [], |r| r.get(0))
-            .unwrap();
+        let rank: Option<f64> = c.query_row("SELECT kiosk_wage_rank(25, 'HOUR')", [], |r| r.get(0)).unwrap();
         assert_eq!(rank, Some(200.0));
-        let rank: Option<f64> = c
-            .query_row("SELECT kiosk_wage_rank(2, 'PIECE')", [], |r| r.get(0))
-            .unwrap();
+        let rank: Option<f64> = c.query_row("SELECT kiosk_wage_rank(2, 'PIECE')", [], |r| r.get(0)).unwrap();
         assert_eq!(rank, None);
-        let day: String = c
-            .query_row("SELECT kiosk_china_date(1795366800)", [], |r| r.get(0))
-            .unwrap();
+        let day: String = c.query_row("SELECT kiosk_china_date(1795366800)", [], |r| r.get(0)).unwrap();
         assert_eq!(day, "2026-11-23", "2026-11-22T17:00Z is the 23rd in China");
         let m: bool = c
-            .query_row("SELECT kiosk_text_match(kiosk_search_text('仓库装卸工','','','','','',''), '装卸')", [], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT kiosk_text_match(kiosk_search_text('仓库装卸工','','','','','',''), '装卸')",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert!(m);
-        let terms: String = c
-            .query_row("SELECT kiosk_fts_terms('保洁')", [], |r| r.get(0))
-            .unwrap();
+        let terms: String = c.query_row("SELECT kiosk_fts_terms('保洁')", [], |r| r.get(0)).unwrap();
         assert_eq!(terms, "保洁 洁");
     }
 }

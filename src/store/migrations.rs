@@ -20,19 +20,13 @@ pub struct Migration {
 
 macro_rules! migration {
     ($v:literal, $name:literal, $file:literal) => {
-        Migration {
-            version: $v,
-            name: $name,
-            sql: include_str!(concat!("migrations/", $file)),
-        }
+        Migration { version: $v, name: $name, sql: include_str!(concat!("migrations/", $file)) }
     };
 }
 
 /// Every migration, in order. Append only.
-pub const MIGRATIONS: &[Migration] = &[
-    migration!(1, "initial", "0001_initial.sql"),
-    migration!(2, "search", "0002_search.sql"),
-];
+pub const MIGRATIONS: &[Migration] =
+    &[migration!(1, "initial", "0001_initial.sql"), migration!(2, "search", "0002_search.sql")];
 
 pub fn latest_version() -> u32 {
     MIGRATIONS.last().map_or(0, |m| m.version)
@@ -52,10 +46,7 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path, target: u32) -> Result
             supported: latest_version(),
         });
     }
-    for m in MIGRATIONS
-        .iter()
-        .filter(|m| m.version > from && m.version <= target)
-    {
+    for m in MIGRATIONS.iter().filter(|m| m.version > from && m.version <= target) {
         let fail = |e: rusqlite::Error| match classify(path, e) {
             StoreError::Sqlite { source, .. } => StoreError::Migration {
                 path: path.to_path_buf(),
@@ -66,22 +57,15 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path, target: u32) -> Result
             },
             other => other,
         };
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(fail)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(fail)?;
         // Another process may have migrated while we waited for the lock.
         if current_version(&tx).map_err(fail)? >= m.version {
             continue;
         }
         tx.execute_batch(m.sql).map_err(fail)?;
-        tx.pragma_update(None, "user_version", m.version)
-            .map_err(fail)?;
+        tx.pragma_update(None, "user_version", m.version).map_err(fail)?;
         tx.commit().map_err(fail)?;
-        tracing::info!(
-            version = m.version,
-            name = m.name,
-            "database schema upgraded"
-        );
+        tracing::info!(version = m.version, name = m.name, "database schema upgraded");
     }
     Ok(())
 }

@@ -31,10 +31,7 @@ pub enum StoreError {
     #[error(
         "cannot create the data directory {path}: {source}. Check that the kiosk's user may write there, or choose another with --data-dir."
     )]
-    CreateDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    CreateDir { path: PathBuf, source: std::io::Error },
     #[error("cannot open the database {path}: {detail}. Check the path and its permissions.")]
     Open { path: PathBuf, detail: String },
     #[error(
@@ -44,21 +41,11 @@ pub enum StoreError {
     #[error(
         "{path} was written by a newer kiosk (schema version {found}; this kiosk knows up to {supported}). Install the newer kiosk again, or point this one at another data directory."
     )]
-    NewerSchema {
-        path: PathBuf,
-        found: u32,
-        supported: u32,
-    },
+    NewerSchema { path: PathBuf, found: u32, supported: u32 },
     #[error(
         "upgrading {path} to schema version {version} ({name}) failed: {detail}. The database is unchanged at version {from}."
     )]
-    Migration {
-        path: PathBuf,
-        version: u32,
-        name: &'static str,
-        from: u32,
-        detail: String,
-    },
+    Migration { path: PathBuf, version: u32, name: &'static str, from: u32, detail: String },
     #[error(
         "the database {path} stayed locked by another program for more than {secs} s. Stop the other kiosk process, then try again."
     )]
@@ -68,10 +55,7 @@ pub enum StoreError {
     #[error("{path} is read-only: {detail}")]
     ReadOnly { path: PathBuf, detail: String },
     #[error("database error in {path}: {source}")]
-    Sqlite {
-        path: PathBuf,
-        source: rusqlite::Error,
-    },
+    Sqlite { path: PathBuf, source: rusqlite::Error },
 }
 
 impl StoreError {
@@ -98,9 +82,7 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
-            .field("path", &self.path)
-            .finish_non_exhaustive()
+        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
     }
 }
 
@@ -108,10 +90,8 @@ impl Store {
     /// Opens (creating if needed) `<data_dir>/kiosk.db` and brings its schema
     /// up to date.
     pub fn open_in_dir(data_dir: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::CreateDir {
-            path: data_dir.to_path_buf(),
-            source,
-        })?;
+        std::fs::create_dir_all(data_dir)
+            .map_err(|source| StoreError::CreateDir { path: data_dir.to_path_buf(), source })?;
         Store::open(&data_dir.join(DB_FILE))
     }
 
@@ -135,14 +115,12 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn =
-            Connection::open_with_flags(path, flags).map_err(|e| match e.sqlite_error_code() {
-                Some(ErrorCode::CannotOpen) => StoreError::Open {
-                    path: path.to_path_buf(),
-                    detail: e.to_string(),
-                },
-                _ => classify(path, e),
-            })?;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| match e.sqlite_error_code() {
+            Some(ErrorCode::CannotOpen) => {
+                StoreError::Open { path: path.to_path_buf(), detail: e.to_string() }
+            }
+            _ => classify(path, e),
+        })?;
         Store::prepare(conn, path.to_path_buf(), version)
     }
 
@@ -151,9 +129,7 @@ impl Store {
         functions::register(&conn).map_err(e)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(e)?;
         // The first statement that reads the file: a non-database fails here.
-        let _mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(e)?;
+        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(e)?;
         conn.execute_batch(
             "PRAGMA synchronous = NORMAL;
              PRAGMA foreign_keys = ON;
@@ -162,12 +138,7 @@ impl Store {
         )
         .map_err(e)?;
         conn.set_prepared_statement_cache_capacity(64);
-        let mut store = Store {
-            conn,
-            path,
-            estimates: RefCell::new(None),
-            own_writes: Cell::new(0),
-        };
+        let mut store = Store { conn, path, estimates: RefCell::new(None), own_writes: Cell::new(0) };
         migrations::migrate(&mut store.conn, &store.path, version)?;
         Ok(store)
     }
@@ -183,41 +154,27 @@ impl Store {
 
     /// Runs SQLite's full consistency check; `Ok(vec![])` when healthy.
     pub fn integrity_check(&self) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("PRAGMA integrity_check")
-            .map_err(|e| self.err(e))?;
-        let rows: Vec<String> = stmt
-            .query_map([], |r| r.get(0))
-            .and_then(|rows| rows.collect())
-            .map_err(|e| self.err(e))?;
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check").map_err(|e| self.err(e))?;
+        let rows: Vec<String> =
+            stmt.query_map([], |r| r.get(0)).and_then(|rows| rows.collect()).map_err(|e| self.err(e))?;
         Ok(rows.into_iter().filter(|r| r != "ok").collect())
     }
 
     /// Moves everything from the write-ahead log into the database file and
     /// empties the log: do this before copying the file as a backup.
     pub fn checkpoint(&self) -> Result<(), StoreError> {
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-            .map_err(|e| self.err(e))
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(|e| self.err(e))
     }
 
     /// Runs `f` in one write transaction, committed when `f` succeeds and
     /// rolled back when it fails. `f` may fail with its own error type.
-    pub fn write<T, E: From<StoreError>>(
-        &mut self,
-        f: impl FnOnce(&Tx<'_>) -> Result<T, E>,
-    ) -> Result<T, E> {
+    pub fn write<T, E: From<StoreError>>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E> {
         let path = self.path.clone();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| classify(&path, e))?;
-        let w = Tx {
-            tx,
-            path,
-            bulk: Default::default(),
-        };
+        let w = Tx { tx, path, bulk: Default::default() };
         let out = f(&w)?;
         w.finish_bulk()?;
         w.tx.commit().map_err(|e| classify(&self.path, e))?;
@@ -248,23 +205,15 @@ impl Tx<'_> {
 fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
     let path = path.to_path_buf();
     match e.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
-            path,
-            detail: e.to_string(),
-        },
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy {
-            path,
-            secs: BUSY_TIMEOUT.as_secs(),
-        },
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+            StoreError::Corrupt { path, detail: e.to_string() }
+        }
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            StoreError::Busy { path, secs: BUSY_TIMEOUT.as_secs() }
+        }
         Some(ErrorCode::DiskFull) => StoreError::DiskFull { path },
-        Some(ErrorCode::ReadOnly) => StoreError::ReadOnly {
-            path,
-            detail: e.to_string(),
-        },
-        Some(ErrorCode::CannotOpen) => StoreError::Open {
-            path,
-            detail: e.to_string(),
-        },
+        Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path, detail: e.to_string() },
+        Some(ErrorCode::CannotOpen) => StoreError::Open { path, detail: e.to_string() },
         _ => StoreError::Sqlite { path, source: e },
     }
 }
@@ -282,10 +231,7 @@ mod tests {
         assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
         assert!(err.to_string().contains("Move the file aside"), "{err}");
         // The file is left as it was for a technician to look at.
-        assert_eq!(
-            std::fs::read(&path).unwrap(),
-            b"this is not a database, it is a shopping list"
-        );
+        assert_eq!(std::fs::read(&path).unwrap(), b"this is not a database, it is a shopping list");
     }
 
     #[test]
@@ -294,17 +240,10 @@ mod tests {
         let path = dir.path().join(DB_FILE);
         {
             let s = Store::open(&path).unwrap();
-            s.conn
-                .pragma_update(None, "user_version", latest_version() + 5)
-                .unwrap();
+            s.conn.pragma_update(None, "user_version", latest_version() + 5).unwrap();
         }
         let err = Store::open(&path).unwrap_err();
-        let StoreError::NewerSchema {
-            found, supported, ..
-        } = err
-        else {
-            panic!("{err:?}")
-        };
+        let StoreError::NewerSchema { found, supported, .. } = err else { panic!("{err:?}") };
         assert_eq!((found, supported), (latest_version() + 5, latest_version()));
     }
 

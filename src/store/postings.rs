@@ -8,8 +8,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use super::functions::{posting_search_text, wage_rank};
 use super::{Store, StoreError, Tx};
 use crate::domain::{
-    Address, Benefits, Course, Employer, GeoPoint, Posting, Settlement, Source, Wage, WageUnit,
-    time,
+    Address, Benefits, Course, Employer, GeoPoint, Posting, Settlement, Source, Wage, WageUnit, time,
 };
 
 /// What an upsert did.
@@ -44,15 +43,9 @@ static INSERT_SQL: LazyLock<String> =
     LazyLock::new(|| format!("INSERT INTO postings ({POSTING_COLUMNS}) VALUES ({POSTING_PARAMS})"));
 
 static UPDATE_SQL: LazyLock<String> = LazyLock::new(|| {
-    let sets: Vec<String> = POSTING_COLUMNS
-        .split(", ")
-        .enumerate()
-        .map(|(i, c)| format!("{} = ?{}", c.trim(), i + 1))
-        .collect();
-    format!(
-        "UPDATE postings SET {} WHERE identifier = ?1",
-        sets.join(", ")
-    )
+    let sets: Vec<String> =
+        POSTING_COLUMNS.split(", ").enumerate().map(|(i, c)| format!("{} = ?{}", c.trim(), i + 1)).collect();
+    format!("UPDATE postings SET {} WHERE identifier = ?1", sets.join(", "))
 });
 
 /// The values a posting's row holds besides the posting itself. Pure and
@@ -78,8 +71,7 @@ impl Derived {
                 &p.address.street,
             ),
             wage_rank: wage_rank(p.wage.map(|w| w.max), p.wage.map(|w| w.unit.code())),
-            employment_type: serde_json::to_string(&p.employment_type)
-                .unwrap_or_else(|_| "[]".into()),
+            employment_type: serde_json::to_string(&p.employment_type).unwrap_or_else(|_| "[]".into()),
         }
     }
 }
@@ -110,11 +102,9 @@ impl Tx<'_> {
         }
         let (count, max_id): (i64, i64) = self
             .tx
-            .query_row(
-                "SELECT count(*), coalesce(max(id), 0) FROM postings",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .query_row("SELECT count(*), coalesce(max(id), 0) FROM postings", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .map_err(|e| self.err(e))?;
         if (incoming as i64) < count {
             return Ok(());
@@ -128,14 +118,10 @@ impl Tx<'_> {
             .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
             .map_err(|e| self.err(e))?;
         for (name, _) in &indexes {
-            self.tx
-                .execute_batch(&format!("DROP INDEX \"{name}\""))
-                .map_err(|e| self.err(e))?;
+            self.tx.execute_batch(&format!("DROP INDEX \"{name}\"")).map_err(|e| self.err(e))?;
         }
-        *self.bulk.borrow_mut() = Some(Bulk {
-            max_id,
-            indexes: indexes.into_iter().map(|(_, sql)| sql).collect(),
-        });
+        *self.bulk.borrow_mut() =
+            Some(Bulk { max_id, indexes: indexes.into_iter().map(|(_, sql)| sql).collect() });
         Ok(())
     }
 
@@ -166,12 +152,7 @@ impl Tx<'_> {
     }
 
     /// Inserts a posting, or replaces the one with the same identifier.
-    pub fn upsert_posting(
-        &self,
-        p: &Posting,
-        source: Source,
-        now: i64,
-    ) -> Result<Upsert, StoreError> {
+    pub fn upsert_posting(&self, p: &Posting, source: Source, now: i64) -> Result<Upsert, StoreError> {
         self.upsert_derived(p, &Derived::of(p), source, now)
     }
 
@@ -186,21 +167,12 @@ impl Tx<'_> {
     ) -> Result<Upsert, StoreError> {
         let existing: Option<(i64, String, f64, f64)> = self
             .tx
-            .prepare_cached(
-                "SELECT id, search_text, latitude, longitude FROM postings WHERE identifier = ?1",
-            )
+            .prepare_cached("SELECT id, search_text, latitude, longitude FROM postings WHERE identifier = ?1")
             .and_then(|mut s| {
-                s.query_row([&p.identifier], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                })
-                .optional()
+                s.query_row([&p.identifier], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).optional()
             })
             .map_err(|e| self.err(e))?;
-        let sql: &str = if existing.is_some() {
-            &UPDATE_SQL
-        } else {
-            &INSERT_SQL
-        };
+        let sql: &str = if existing.is_some() { &UPDATE_SQL } else { &INSERT_SQL };
         let search_text = &d.search_text;
         let employment_type = &d.employment_type;
         let b = &p.benefits;
@@ -367,11 +339,7 @@ impl Tx<'_> {
                 ])
             })
             .map_err(|e| self.err(e))?;
-        Ok(if existed {
-            Upsert::Updated
-        } else {
-            Upsert::Inserted
-        })
+        Ok(if existed { Upsert::Updated } else { Upsert::Inserted })
     }
 
     pub fn remove_course(&self, identifier: &str) -> Result<bool, StoreError> {
@@ -388,10 +356,7 @@ fn parse_date(s: Option<String>) -> Option<NaiveDate> {
 }
 
 fn posting_from_row(r: &Row<'_>) -> rusqlite::Result<Posting> {
-    let wage = match (
-        r.get::<_, Option<f64>>("wage_min")?,
-        r.get::<_, Option<f64>>("wage_max")?,
-    ) {
+    let wage = match (r.get::<_, Option<f64>>("wage_min")?, r.get::<_, Option<f64>>("wage_max")?) {
         (Some(min), Some(max)) => r
             .get::<_, Option<String>>("wage_unit")?
             .and_then(|u| WageUnit::from_code(&u))
@@ -404,9 +369,7 @@ fn posting_from_row(r: &Row<'_>) -> rusqlite::Result<Posting> {
         title: r.get("title")?,
         description: r.get("description")?,
         trade: r.get("trade")?,
-        settlement: r
-            .get::<_, Option<String>>("settlement")?
-            .and_then(|s| Settlement::from_code(&s)),
+        settlement: r.get::<_, Option<String>>("settlement")?.and_then(|s| Settlement::from_code(&s)),
         wage,
         employer: Employer {
             name: r.get("employer_name")?,
@@ -440,10 +403,7 @@ fn posting_from_row(r: &Row<'_>) -> rusqlite::Result<Posting> {
 }
 
 fn course_from_row(r: &Row<'_>) -> rusqlite::Result<Course> {
-    let location = match (
-        r.get::<_, Option<f64>>("latitude")?,
-        r.get::<_, Option<f64>>("longitude")?,
-    ) {
+    let location = match (r.get::<_, Option<f64>>("latitude")?, r.get::<_, Option<f64>>("longitude")?) {
         (Some(lat), Some(lon)) => Some(GeoPoint::new(lat, lon)),
         _ => None,
     };
@@ -480,10 +440,7 @@ impl Store {
     pub fn posting_source(&self, identifier: &str) -> Result<Option<Source>, StoreError> {
         self.conn
             .prepare_cached("SELECT source FROM postings WHERE identifier = ?1")
-            .and_then(|mut s| {
-                s.query_row([identifier], |r| r.get::<_, String>(0))
-                    .optional()
-            })
+            .and_then(|mut s| s.query_row([identifier], |r| r.get::<_, String>(0)).optional())
             .map(|s| s.and_then(|s| Source::from_code(&s)))
             .map_err(|e| self.err(e))
     }
@@ -497,7 +454,14 @@ impl Store {
                         count(*) FILTER (WHERE valid_through > ?1 AND openings_left = 0)
                    FROM postings",
                 [now.timestamp()],
-                |r| Ok(PostingCounts { total: r.get(0)?, open: r.get(1)?, expired: r.get(2)?, full: r.get(3)? }),
+                |r| {
+                    Ok(PostingCounts {
+                        total: r.get(0)?,
+                        open: r.get(1)?,
+                        expired: r.get(2)?,
+                        full: r.get(3)?,
+                    })
+                },
             )
             .map_err(|e| self.err(e))
     }
@@ -511,27 +475,20 @@ impl Store {
     }
 
     /// Courses that have not ended by `today`, soonest first.
-    pub fn upcoming_courses(
-        &self,
-        today: NaiveDate,
-        limit: usize,
-    ) -> Result<Vec<Course>, StoreError> {
+    pub fn upcoming_courses(&self, today: NaiveDate, limit: usize) -> Result<Vec<Course>, StoreError> {
         self.conn
             .prepare_cached(
                 "SELECT * FROM courses WHERE coalesce(end_date, start_date, '9999') >= ?1
                  ORDER BY coalesce(start_date, '0000'), identifier LIMIT ?2",
             )
             .and_then(|mut s| {
-                s.query_map(params![today.to_string(), limit as i64], course_from_row)?
-                    .collect()
+                s.query_map(params![today.to_string(), limit as i64], course_from_row)?.collect()
             })
             .map_err(|e| self.err(e))
     }
 
     pub fn course_count(&self) -> Result<u64, StoreError> {
-        self.conn
-            .query_row("SELECT count(*) FROM courses", [], |r| r.get(0))
-            .map_err(|e| self.err(e))
+        self.conn.query_row("SELECT count(*) FROM courses", [], |r| r.get(0)).map_err(|e| self.err(e))
     }
 }
 
@@ -544,18 +501,14 @@ mod tests {
     fn posting_round_trips() {
         let mut s = Store::open_in_memory().unwrap();
         let p = sample();
-        let r = s
-            .write(|tx| tx.upsert_posting(&p, Source::Feed, 1))
-            .unwrap();
+        let r = s.write(|tx| tx.upsert_posting(&p, Source::Feed, 1)).unwrap();
         assert_eq!(r, Upsert::Inserted);
         assert_eq!(s.posting(&p.identifier).unwrap().unwrap(), p);
         assert_eq!(s.posting_source(&p.identifier).unwrap(), Some(Source::Feed));
         let mut changed = p.clone();
         changed.title = "夜班装卸工".into();
         changed.filled = 12;
-        let r = s
-            .write(|tx| tx.upsert_posting(&changed, Source::Import, 2))
-            .unwrap();
+        let r = s.write(|tx| tx.upsert_posting(&changed, Source::Import, 2)).unwrap();
         assert_eq!(r, Upsert::Updated);
         assert_eq!(s.posting(&p.identifier).unwrap().unwrap(), changed);
         assert!(s.write(|tx| tx.remove_posting(&p.identifier)).unwrap());
@@ -581,15 +534,7 @@ mod tests {
             Ok::<_, StoreError>(())
         })
         .unwrap();
-        assert_eq!(
-            s.posting_counts(now).unwrap(),
-            PostingCounts {
-                total: 3,
-                open: 1,
-                expired: 1,
-                full: 1
-            }
-        );
+        assert_eq!(s.posting_counts(now).unwrap(), PostingCounts { total: 3, open: 1, expired: 1, full: 1 });
     }
 
     #[test]

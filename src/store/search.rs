@@ -65,35 +65,21 @@ impl Sql {
 }
 
 /// `ring_m`: only rows within this distance (the current ring).
-fn build(
-    q: &SearchQuery,
-    now: DateTime<FixedOffset>,
-    from: &Source<'_>,
-    ring_m: Option<f64>,
-) -> Sql {
-    let mut sql = Sql {
-        text: String::from(SELECT),
-        params: Vec::new(),
-    };
+fn build(q: &SearchQuery, now: DateTime<FixedOffset>, from: &Source<'_>, ring_m: Option<f64>) -> Sql {
+    let mut sql = Sql { text: String::from(SELECT), params: Vec::new() };
     sql.bind(":lat", q.near.lat);
     sql.bind(":lon", q.near.lon);
-    let mut conds: Vec<String> = vec![
-        "p.valid_through > :now".into(),
-        "coalesce(p.openings_left, 1) > 0".into(),
-    ];
+    let mut conds: Vec<String> =
+        vec!["p.valid_through > :now".into(), "coalesce(p.openings_left, 1) > 0".into()];
     sql.bind(":now", now.timestamp());
     match from {
         Source::FullScan => sql.text.push_str(" FROM postings p NOT INDEXED"),
         Source::Table => sql.text.push_str(" FROM postings p"),
-        Source::TradeIndex => sql
-            .text
-            .push_str(" FROM postings p INDEXED BY postings_trade_wage"),
+        Source::TradeIndex => sql.text.push_str(" FROM postings p INDEXED BY postings_trade_wage"),
         Source::Geo(b) => {
-            sql.text
-                .push_str(" FROM posting_geo g JOIN postings p ON p.id = g.id");
+            sql.text.push_str(" FROM posting_geo g JOIN postings p ON p.id = g.id");
             conds.push(
-                "g.max_lat >= :g0 AND g.min_lat <= :g1 AND g.max_lon >= :g2 AND g.min_lon <= :g3"
-                    .into(),
+                "g.max_lat >= :g0 AND g.min_lat <= :g1 AND g.max_lon >= :g2 AND g.min_lon <= :g3".into(),
             );
             sql.bind(":g0", b.min_lat);
             sql.bind(":g1", b.max_lat);
@@ -102,9 +88,7 @@ fn build(
         }
         Source::Fts(expr) => {
             sql.text.push_str(" FROM postings p");
-            conds.push(
-                "p.id IN (SELECT rowid FROM posting_fts WHERE posting_fts MATCH :fts)".into(),
-            );
+            conds.push("p.id IN (SELECT rowid FROM posting_fts WHERE posting_fts MATCH :fts)".into());
             sql.bind(":fts", expr.to_string());
         }
     }
@@ -142,8 +126,7 @@ fn build(
         // distance function.
         let b = q.near.bounding_box(r);
         conds.push(
-            "p.latitude BETWEEN :w0 AND :w1 AND p.longitude BETWEEN :w2 AND :w3 AND d <= :within"
-                .into(),
+            "p.latitude BETWEEN :w0 AND :w1 AND p.longitude BETWEEN :w2 AND :w3 AND d <= :within".into(),
         );
         sql.bind(":w0", b.min_lat);
         sql.bind(":w1", b.max_lat);
@@ -187,20 +170,13 @@ fn hit_from_row(r: &Row<'_>) -> rusqlite::Result<SearchHit> {
         trade: r.get(2)?,
         employer: r.get(3)?,
         wage,
-        settlement: r
-            .get::<_, Option<String>>(7)?
-            .and_then(|s| Settlement::from_code(&s)),
+        settlement: r.get::<_, Option<String>>(7)?.and_then(|s| Settlement::from_code(&s)),
         openings_left: r.get(8)?,
         start_date: NaiveDate::parse_from_str(&start, "%Y-%m-%d").unwrap_or_default(),
         valid_through: time::from_unix(r.get(10)?),
         date_posted: time::from_unix(r.get(11)?),
         url: r.get(12)?,
-        address: crate::domain::Address {
-            region,
-            locality,
-            street,
-        }
-        .short(),
+        address: crate::domain::Address { region, locality, street }.short(),
         benefits: Benefits {
             meals: r.get(16)?,
             lodging: r.get(17)?,
@@ -214,11 +190,7 @@ fn hit_from_row(r: &Row<'_>) -> rusqlite::Result<SearchHit> {
 
 impl Store {
     /// Searches the cache: plans the query, then runs the plan.
-    pub fn search(
-        &self,
-        q: &SearchQuery,
-        now: DateTime<FixedOffset>,
-    ) -> Result<SearchOutcome, StoreError> {
+    pub fn search(&self, q: &SearchQuery, now: DateTime<FixedOffset>) -> Result<SearchOutcome, StoreError> {
         let est = self.search_estimates(q)?;
         let plan = plan::plan(q, &est);
         let hits = self.search_with_plan(q, now, &plan)?;
@@ -235,10 +207,7 @@ impl Store {
     ) -> Result<Vec<SearchHit>, StoreError> {
         let limit = q.limit.min(SearchQuery::MAX_LIMIT);
         match plan {
-            Plan::Rings {
-                first_radius_m,
-                max_radius_m,
-            } => {
+            Plan::Rings { first_radius_m, max_radius_m } => {
                 let need = q.needed();
                 let mut r = first_radius_m.min(*max_radius_m);
                 let mut rows;
@@ -252,19 +221,11 @@ impl Store {
                 }
                 Ok(rows.into_iter().skip(q.offset).take(limit).collect())
             }
-            Plan::Candidates {
-                driver: Driver::Text,
-            } => match &q.text {
-                Some(t) => self.run(
-                    build(q, now, &Source::Fts(&t.fts_expression()), None),
-                    limit,
-                    q.offset,
-                ),
+            Plan::Candidates { driver: Driver::Text } => match &q.text {
+                Some(t) => self.run(build(q, now, &Source::Fts(&t.fts_expression()), None), limit, q.offset),
                 None => self.run(build(q, now, &Source::Table, None), limit, q.offset),
             },
-            Plan::Candidates {
-                driver: Driver::Trade,
-            } if !q.trades.is_empty() => {
+            Plan::Candidates { driver: Driver::Trade } if !q.trades.is_empty() => {
                 self.run(build(q, now, &Source::TradeIndex, None), limit, q.offset)
             }
             Plan::GeoBox => {
@@ -287,11 +248,7 @@ impl Store {
         q: &SearchQuery,
         now: DateTime<FixedOffset>,
     ) -> Result<Vec<SearchHit>, StoreError> {
-        self.run(
-            build(q, now, &Source::FullScan, None),
-            q.limit.min(SearchQuery::MAX_LIMIT),
-            q.offset,
-        )
+        self.run(build(q, now, &Source::FullScan, None), q.limit.min(SearchQuery::MAX_LIMIT), q.offset)
     }
 
     /// SQLite's `EXPLAIN QUERY PLAN` for the first statement of a plan, one
@@ -304,38 +261,25 @@ impl Store {
     ) -> Result<Vec<String>, StoreError> {
         let fts;
         let (source, ring) = match plan {
-            Plan::Rings { first_radius_m, .. } => (
-                Source::Geo(q.near.bounding_box(*first_radius_m)),
-                Some(*first_radius_m),
-            ),
-            Plan::Candidates {
-                driver: Driver::Text,
-            } if q.text.is_some() => {
-                fts = q
-                    .text
-                    .as_ref()
-                    .map(|t| t.fts_expression())
-                    .unwrap_or_default();
+            Plan::Rings { first_radius_m, .. } => {
+                (Source::Geo(q.near.bounding_box(*first_radius_m)), Some(*first_radius_m))
+            }
+            Plan::Candidates { driver: Driver::Text } if q.text.is_some() => {
+                fts = q.text.as_ref().map(|t| t.fts_expression()).unwrap_or_default();
                 (Source::Fts(&fts), None)
             }
-            Plan::Candidates {
-                driver: Driver::Trade,
-            } => (Source::TradeIndex, None),
-            Plan::GeoBox if q.within_m.is_some() => (
-                Source::Geo(q.near.bounding_box(q.within_m.unwrap_or_default())),
-                None,
-            ),
+            Plan::Candidates { driver: Driver::Trade } => (Source::TradeIndex, None),
+            Plan::GeoBox if q.within_m.is_some() => {
+                (Source::Geo(q.near.bounding_box(q.within_m.unwrap_or_default())), None)
+            }
             _ => (Source::Table, None),
         };
         let mut sql = build(q, now, &source, ring);
         sql.text.insert_str(0, "EXPLAIN QUERY PLAN ");
         sql.bind(":limit", 1i64);
         sql.bind(":offset", 0i64);
-        let params: Vec<(&str, &dyn ToSql)> = sql
-            .params
-            .iter()
-            .map(|(n, v)| (n.as_str(), v as &dyn ToSql))
-            .collect();
+        let params: Vec<(&str, &dyn ToSql)> =
+            sql.params.iter().map(|(n, v)| (n.as_str(), v as &dyn ToSql)).collect();
         let mut stmt = self.conn.prepare(&sql.text).map_err(|e| self.err(e))?;
         stmt.query_map(params.as_slice(), |r| r.get::<_, String>(3))
             .and_then(|rows| rows.collect())
@@ -345,15 +289,9 @@ impl Store {
     fn run(&self, mut sql: Sql, limit: usize, offset: usize) -> Result<Vec<SearchHit>, StoreError> {
         sql.bind(":limit", limit as i64);
         sql.bind(":offset", offset as i64);
-        let params: Vec<(&str, &dyn ToSql)> = sql
-            .params
-            .iter()
-            .map(|(n, v)| (n.as_str(), v as &dyn ToSql))
-            .collect();
-        let mut stmt = self
-            .conn
-            .prepare_cached(&sql.text)
-            .map_err(|e| self.err(e))?;
+        let params: Vec<(&str, &dyn ToSql)> =
+            sql.params.iter().map(|(n, v)| (n.as_str(), v as &dyn ToSql)).collect();
+        let mut stmt = self.conn.prepare_cached(&sql.text).map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map(params.as_slice(), hit_from_row)
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>());
@@ -381,30 +319,19 @@ impl Store {
                 .filter(|((t, s), _)| {
                     q.trades.contains(t)
                         && (q.settlements.is_empty()
-                            || s.as_deref()
-                                .is_some_and(|s| q.settlements.iter().any(|x| x.code() == s)))
+                            || s.as_deref().is_some_and(|s| q.settlements.iter().any(|x| x.code() == s)))
                 })
                 .map(|(_, n)| n)
                 .sum()
         });
         let extent_radius_m = counts.extent.map_or(0.0, |b| {
-            [
-                (b.min_lat, b.min_lon),
-                (b.min_lat, b.max_lon),
-                (b.max_lat, b.min_lon),
-                (b.max_lat, b.max_lon),
-            ]
-            .iter()
-            .map(|&(lat, lon)| q.near.distance_m(&GeoPoint::new(lat, lon)))
-            .fold(0.0, f64::max)
+            [(b.min_lat, b.min_lon), (b.min_lat, b.max_lon), (b.max_lat, b.min_lon), (b.max_lat, b.max_lon)]
+                .iter()
+                .map(|&(lat, lon)| q.near.distance_m(&GeoPoint::new(lat, lon)))
+                .fold(0.0, f64::max)
                 + 1.0
         });
-        Ok(Estimates {
-            total: counts.total,
-            text_docs,
-            trade_rows,
-            extent_radius_m,
-        })
+        Ok(Estimates { total: counts.total, text_docs, trade_rows, extent_radius_m })
     }
 
     fn vocab_docs(&self, key: &IndexKey) -> Result<u64, StoreError> {
@@ -425,23 +352,15 @@ impl Store {
     }
 
     fn cached_counts(&self) -> Result<Ref<'_, CachedCounts>, StoreError> {
-        let data_version: i64 = self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))
-            .map_err(|e| self.err(e))?;
+        let data_version: i64 =
+            self.conn.query_row("PRAGMA data_version", [], |r| r.get(0)).map_err(|e| self.err(e))?;
         let version = (self.own_writes.get(), data_version);
-        let fresh = self
-            .estimates
-            .borrow()
-            .as_ref()
-            .is_some_and(|c| c.version == version);
+        let fresh = self.estimates.borrow().as_ref().is_some_and(|c| c.version == version);
         if !fresh {
             let counts = self.count_for_planner(version)?;
             *self.estimates.borrow_mut() = Some(counts);
         }
-        Ok(Ref::map(self.estimates.borrow(), |c| {
-            c.as_ref().expect("filled above")
-        }))
+        Ok(Ref::map(self.estimates.borrow(), |c| c.as_ref().expect("filled above")))
     }
 
     fn count_for_planner(&self, version: (u64, i64)) -> Result<CachedCounts, StoreError> {
@@ -449,21 +368,13 @@ impl Store {
         let mut total = 0;
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "SELECT trade, settlement, count(*) FROM postings GROUP BY trade, settlement",
-            )
+            .prepare_cached("SELECT trade, settlement, count(*) FROM postings GROUP BY trade, settlement")
             .map_err(|e| self.err(e))?;
         let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             let n: u64 = r.get(2).map_err(|e| self.err(e))?;
             total += n;
-            by_trade.insert(
-                (
-                    r.get(0).map_err(|e| self.err(e))?,
-                    r.get(1).map_err(|e| self.err(e))?,
-                ),
-                n,
-            );
+            by_trade.insert((r.get(0).map_err(|e| self.err(e))?, r.get(1).map_err(|e| self.err(e))?), n);
         }
         let extent = self
             .conn
@@ -472,22 +383,14 @@ impl Store {
                 [],
                 |r| {
                     Ok(match (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?) {
-                        (Some(a), Some(b), Some(c), Some(d)) => Some(BoundingBox {
-                            min_lat: a,
-                            max_lat: b,
-                            min_lon: c,
-                            max_lon: d,
-                        }),
+                        (Some(a), Some(b), Some(c), Some(d)) => {
+                            Some(BoundingBox { min_lat: a, max_lat: b, min_lon: c, max_lon: d })
+                        }
                         _ => None,
                     })
                 },
             )
             .map_err(|e| self.err(e))?;
-        Ok(CachedCounts {
-            version,
-            total,
-            by_trade,
-            extent,
-        })
+        Ok(CachedCounts { version, total, by_trade, extent })
     }
 }

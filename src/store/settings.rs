@@ -44,21 +44,14 @@ mod tests {
     #[test]
     fn set_replace_remove() {
         let mut s = Store::open_in_memory().unwrap();
-        s.set_staff_setting("station.name", Some("\"A\""), "staff", 1)
-            .unwrap();
-        s.set_staff_setting("station.name", Some("\"B\""), "staff", 2)
-            .unwrap();
-        s.set_staff_setting("station.latitude", Some("24.5"), "staff", 2)
-            .unwrap();
+        s.set_staff_setting("station.name", Some("\"A\""), "staff", 1).unwrap();
+        s.set_staff_setting("station.name", Some("\"B\""), "staff", 2).unwrap();
+        s.set_staff_setting("station.latitude", Some("24.5"), "staff", 2).unwrap();
         assert_eq!(
             s.staff_settings().unwrap(),
-            vec![
-                ("station.latitude".into(), "24.5".into()),
-                ("station.name".into(), "\"B\"".into())
-            ]
+            vec![("station.latitude".into(), "24.5".into()), ("station.name".into(), "\"B\"".into())]
         );
-        s.set_staff_setting("station.name", None, "staff", 3)
-            .unwrap();
+        s.set_staff_setting("station.name", None, "staff", 3).unwrap();
         assert_eq!(s.staff_settings().unwrap().len(), 1);
     }
 }
