@@ -169,7 +169,9 @@ fn plans_for(q: &SearchQuery, extent: f64) -> Vec<Plan> {
     if q.sort == SortOrder::Distance {
         let max = q.within_m.map_or(extent, |w| w.min(extent)).max(200.0);
         for first in [150.0, 900.0, 25_000.0] {
-            plans.push(Plan::Rings { first_radius_m: first, max_radius_m: max });
+            for text_set in [false, true] {
+                plans.push(Plan::Rings { first_radius_m: first, max_radius_m: max, text_set });
+            }
         }
     }
     plans

@@ -34,10 +34,18 @@ pub enum Driver {
 #[serde(rename_all = "snake_case", tag = "plan")]
 pub enum Plan {
     /// Grow a circle around the query point on the geographic (R*Tree)
-    /// index, doubling the radius, until `need` matches lie inside it or the
+    /// index (see [`next_ring`]) until `need` matches lie inside it or the
     /// circle reaches `max_radius_m`. Only for nearest-first order: a match
     /// inside radius r is nearer than anything outside it.
-    Rings { first_radius_m: f64, max_radius_m: f64 },
+    Rings {
+        first_radius_m: f64,
+        max_radius_m: f64,
+        /// Keep only R*Tree candidates that the full-text index lists, before
+        /// reading their rows: SQLite builds that set once per ring, which
+        /// pays when it is not huge and the text is not spread evenly
+        /// around the station (warehouse jobs cluster by the port).
+        text_set: bool,
+    },
     /// Read every candidate the driver lists, check, sort, cut.
     Candidates { driver: Driver },
     /// Read the postings inside the radius's bounding box, check, sort, cut.
@@ -54,7 +62,8 @@ pub struct Estimates {
     pub total: u64,
     /// Documents holding the rarest index term of the text query.
     pub text_docs: Option<u64>,
-    /// Postings of the requested trades.
+    /// Postings of the requested trades (and settlements), counted at most
+    /// up to the point where more would not change the plan.
     pub trade_rows: Option<u64>,
     /// Distance from the query point to the farthest corner of the box
     /// around all cached postings: no posting is farther away.
@@ -67,6 +76,14 @@ pub struct Estimates {
 /// costs every row inside it. Too narrow costs one cheap extra query, so:
 /// start small and let [`next_ring`] grow from what was actually found.
 pub const FIRST_RING_M: f64 = 250.0;
+
+/// How much dearer reading and checking a ring candidate's row is than
+/// adding one full-text match to the set of [`Plan::Rings`] (`text_set`):
+/// about 1.5 µs against 0.1 µs per ring, measured (`docs/performance.md`).
+/// The set pays when `n² ≤ TEXT_SET_FACTOR × need × total`: rarer text
+/// (`仓库装卸`, 3 % of postings, clustered by the port) builds it, common
+/// text (`保洁`, 12 %) is cheaper to check row by row.
+pub const TEXT_SET_FACTOR: f64 = 8.0;
 
 /// The radius of the next ring after one of radius `r` found `found` of the
 /// `need` matches: aim for `need` assuming the density seen so far, with a
@@ -93,9 +110,11 @@ pub fn plan(q: &SearchQuery, est: &Estimates) -> Plan {
         return Plan::Candidates { driver: d };
     }
     match q.sort {
-        SortOrder::Distance => {
-            Plan::Rings { first_radius_m: FIRST_RING_M.min(max_radius), max_radius_m: max_radius }
-        }
+        SortOrder::Distance => Plan::Rings {
+            first_radius_m: FIRST_RING_M.min(max_radius),
+            max_radius_m: max_radius,
+            text_set: est.text_docs.is_some_and(|n| (n as f64).powi(2) <= TEXT_SET_FACTOR * need * total),
+        },
         _ => match q.within_m {
             // Same trade-off with the circle as the driver: its size is
             // estimated as if postings were spread evenly over the extent.
@@ -126,7 +145,7 @@ mod tests {
     #[test]
     fn nearest_without_filters_uses_rings() {
         let p = plan(&query(), &est(100_000));
-        assert_eq!(p, Plan::Rings { first_radius_m: FIRST_RING_M, max_radius_m: 40_000.0 });
+        assert_eq!(p, Plan::Rings { first_radius_m: FIRST_RING_M, max_radius_m: 40_000.0, text_set: false });
     }
 
     #[test]
@@ -152,7 +171,11 @@ mod tests {
         let mut q = query();
         q.text = TextQuery::parse("保洁");
         let e = Estimates { text_docs: Some(8_000), ..est(100_000) };
-        assert!(matches!(plan(&q, &e), Plan::Rings { .. }));
+        assert!(matches!(plan(&q, &e), Plan::Rings { text_set: false, .. }));
+        // 3 % of postings: worth listing the matches to filter the rings.
+        q.text = TextQuery::parse("仓库装卸");
+        let e = Estimates { text_docs: Some(2_900), ..est(100_000) };
+        assert!(matches!(plan(&q, &e), Plan::Rings { text_set: true, .. }));
     }
 
     #[test]
@@ -199,7 +222,7 @@ mod tests {
     #[test]
     fn tiny_and_empty_caches_do_not_divide_by_zero() {
         let p = plan(&query(), &Estimates::default());
-        let Plan::Rings { first_radius_m, max_radius_m } = p else { panic!("{p:?}") };
+        let Plan::Rings { first_radius_m, max_radius_m, .. } = p else { panic!("{p:?}") };
         assert!(first_radius_m.is_finite() && max_radius_m >= first_radius_m);
     }
 }
