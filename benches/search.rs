@@ -77,10 +77,15 @@ fn queries() -> Vec<Query> {
     trade.sort = SortOrder::Wage;
     let mut text = SearchQuery::near(station);
     text.text = TextQuery::parse("保洁");
+    // Not one of the three: rarer text whose postings cluster away
+    // from the station (warehouses by the port), the case `text_set` is for.
+    let mut clustered = SearchQuery::near(station);
+    clustered.text = TextQuery::parse("仓库装卸");
     vec![
         Query { name: "nearest 50 within 5 km", q: nearest },
         Query { name: "trade+settlement by wage", q: trade },
         Query { name: "text 保洁 (2 chars)", q: text },
+        Query { name: "text 仓库装卸 (4 chars, clustered)", q: clustered },
     ]
 }
 
