@@ -10,10 +10,15 @@ use std::sync::OnceLock;
 use chrono::{DateTime, Duration, FixedOffset, TimeZone};
 use gig_kiosk::demo::{self, Options, places};
 use gig_kiosk::domain::{GeoPoint, Settlement, WageUnit, time};
-use gig_kiosk::import::{self, RecordKind};
+use gig_kiosk::import;
 use gig_kiosk::search::{Driver, Plan, SearchQuery, SortOrder, StartWindow, TextQuery};
 use gig_kiosk::store::Store;
 use proptest::prelude::*;
+
+/// Imports one document (postings), panicking on failure: a test helper.
+fn import_value(s: &mut Store, doc: &serde_json::Value) -> import::Report {
+    import::import_bytes(s, doc.to_string().as_bytes(), &import::Options::postings(), reference()).unwrap()
+}
 
 fn reference() -> DateTime<FixedOffset> {
     time::china().with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap()
@@ -30,8 +35,7 @@ fn store() -> &'static std::sync::Mutex<Store> {
         for (place, n, seed) in [(&places::XIAMEN_HULI, 3_000, 11), (&places::PUER_SIMAO, 400, 12)] {
             let opts = Options::new(place, n, 0, seed, reference());
             let doc = demo::document(&opts, demo::postings(&opts));
-            let io = import::Options { kind: RecordKind::Postings, ..import::Options::postings() };
-            let r = import::import_bytes(&mut s, doc.to_string().as_bytes(), &io, reference()).unwrap();
+            let r = import_value(&mut s, &doc);
             assert_eq!(r.imported, n);
         }
         let opts = Options::new(&places::XIAMEN_HULI, 3_000, 0, 11, reference());
@@ -52,13 +56,7 @@ fn store() -> &'static std::sync::Mutex<Store> {
         }
         let removed_count = removed.len();
         let page = serde_json::json!({"items": changed, "removed": removed});
-        let r = import::import_bytes(
-            &mut s,
-            page.to_string().as_bytes(),
-            &import::Options::postings(),
-            reference(),
-        )
-        .unwrap();
+        let r = import_value(&mut s, &page);
         assert_eq!((r.updated, r.removed), (changed_count(), removed_count));
         std::sync::Mutex::new(s)
     })
@@ -252,13 +250,7 @@ fn bulk_loads_leave_the_same_indexes_and_results() {
         let opts = Options::new(place, n, 0, seed, reference());
         // Identifiers of the two places differ (DEMO-XIAMEN-…, DEMO-PUER-…).
         let doc = demo::document(&opts, demo::postings(&opts));
-        let r = import::import_bytes(
-            &mut s,
-            doc.to_string().as_bytes(),
-            &import::Options::postings(),
-            reference(),
-        )
-        .unwrap();
+        let r = import_value(&mut s, &doc);
         assert_eq!(r.imported, n);
     }
     // Ordinary (non-bulk) writes on top: rewrite and remove a few.
@@ -269,9 +261,7 @@ fn bulk_loads_leave_the_same_indexes_and_results() {
     }
     let removed: Vec<_> = items.drain(200..).map(|p| p["identifier"].clone()).collect();
     let page = serde_json::json!({"items": items, "removed": removed});
-    let r =
-        import::import_bytes(&mut s, page.to_string().as_bytes(), &import::Options::postings(), reference())
-            .unwrap();
+    let r = import_value(&mut s, &page);
     assert_eq!((r.updated, r.removed), (200, 100));
 
     let fresh = dir.path().join("fresh.db");

@@ -199,6 +199,11 @@ impl Tx<'_> {
     fn err(&self, e: rusqlite::Error) -> StoreError {
         classify(&self.path, e)
     }
+
+    /// Runs one (cached) statement; the number of rows it changed.
+    fn exec(&self, sql: &str, params: impl rusqlite::Params) -> Result<usize, StoreError> {
+        self.tx.prepare_cached(sql).and_then(|mut s| s.execute(params)).map_err(|e| self.err(e))
+    }
 }
 
 /// Turns a SQLite error into what the person at the kiosk can act on.

@@ -245,37 +245,22 @@ impl Tx<'_> {
     }
 
     fn geo_insert(&self, id: i64, at: GeoPoint) -> Result<(), StoreError> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO posting_geo (id, min_lat, max_lat, min_lon, max_lon) VALUES (?1, ?2, ?2, ?3, ?3)",
-            )
-            .and_then(|mut s| s.execute(params![id, at.lat, at.lon]))
-            .map(|_| ())
-            .map_err(|e| self.err(e))
+        let sql =
+            "INSERT INTO posting_geo (id, min_lat, max_lat, min_lon, max_lon) VALUES (?1, ?2, ?2, ?3, ?3)";
+        self.exec(sql, params![id, at.lat, at.lon]).map(drop)
     }
 
     fn geo_delete(&self, id: i64) -> Result<(), StoreError> {
-        self.tx
-            .prepare_cached("DELETE FROM posting_geo WHERE id = ?1")
-            .and_then(|mut s| s.execute([id]))
-            .map(|_| ())
-            .map_err(|e| self.err(e))
+        self.exec("DELETE FROM posting_geo WHERE id = ?1", [id]).map(drop)
     }
 
     fn fts_insert(&self, id: i64, search_text: &str) -> Result<(), StoreError> {
-        self.tx
-            .prepare_cached("INSERT INTO posting_fts (rowid, terms) VALUES (?1, ?2)")
-            .and_then(|mut s| s.execute(params![id, crate::search::text::index_terms(search_text)]))
-            .map(|_| ())
-            .map_err(|e| self.err(e))
+        let terms = crate::search::text::index_terms(search_text);
+        self.exec("INSERT INTO posting_fts (rowid, terms) VALUES (?1, ?2)", params![id, terms]).map(drop)
     }
 
     fn fts_delete(&self, id: i64) -> Result<(), StoreError> {
-        self.tx
-            .prepare_cached("DELETE FROM posting_fts WHERE rowid = ?1")
-            .and_then(|mut s| s.execute([id]))
-            .map(|_| ())
-            .map_err(|e| self.err(e))
+        self.exec("DELETE FROM posting_fts WHERE rowid = ?1", [id]).map(drop)
     }
 
     /// Deletes a posting; `false` when there was none with that identifier.
@@ -288,11 +273,7 @@ impl Tx<'_> {
         let Some(id) = id else { return Ok(false) };
         self.fts_delete(id)?;
         self.geo_delete(id)?;
-        self.tx
-            .prepare_cached("DELETE FROM postings WHERE id = ?1")
-            .and_then(|mut s| s.execute([id]))
-            .map(|n| n > 0)
-            .map_err(|e| self.err(e))
+        self.exec("DELETE FROM postings WHERE id = ?1", [id]).map(|n| n > 0)
     }
 
     /// Inserts a course, or replaces the one with the same identifier.
@@ -343,11 +324,7 @@ impl Tx<'_> {
     }
 
     pub fn remove_course(&self, identifier: &str) -> Result<bool, StoreError> {
-        self.tx
-            .prepare_cached("DELETE FROM courses WHERE identifier = ?1")
-            .and_then(|mut s| s.execute([identifier]))
-            .map(|n| n > 0)
-            .map_err(|e| self.err(e))
+        self.exec("DELETE FROM courses WHERE identifier = ?1", [identifier]).map(|n| n > 0)
     }
 }
 

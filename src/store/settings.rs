@@ -23,16 +23,16 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         self.write(|tx| {
-            let r = match value {
-                Some(v) => tx.tx.execute(
+            match value {
+                Some(v) => tx.exec(
                     "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT (key) DO UPDATE SET value = excluded.value,
                         updated_at = excluded.updated_at, updated_by = excluded.updated_by",
                     params![key, v, now, by],
                 ),
-                None => tx.tx.execute("DELETE FROM settings WHERE key = ?1", [key]),
-            };
-            r.map(|_| ()).map_err(|e| tx.err(e))
+                None => tx.exec("DELETE FROM settings WHERE key = ?1", [key]),
+            }
+            .map(drop)
         })
     }
 }
