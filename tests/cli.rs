@@ -147,6 +147,14 @@ fn import_then_nearest_within_3km_lists_every_open_posting_nearest_first() {
 }
 
 #[test]
+fn an_empty_cache_says_so() {
+    let k = Kiosk::new();
+    let out = k.ok(&["search", "--text", "保洁", "--within-km", "3"]);
+    assert_eq!(out, "缓存里还没有岗位。先导入：kiosk import FILE，或载入演示数据：kiosk demo load\n");
+    assert_eq!(k.json(&["search", "--json"]), Vec::<Value>::new());
+}
+
+#[test]
 fn station_location_is_the_default_point_and_env_overrides_it() {
     let k = Kiosk::new();
     k.ok(&["import", DEMO]);

@@ -383,9 +383,12 @@ impl Store {
         // for min/max costs tens of milliseconds at 100 000 postings.
         let root: Option<String> = self
             .conn
-            .query_row("SELECT rtreenode(2, data) FROM posting_geo_node WHERE nodeno = 1", [], |r| r.get(0))
+            .query_row("SELECT rtreenode(2, data) FROM posting_geo_node WHERE nodeno = 1", [], |r| {
+                r.get::<_, Option<String>>(0)
+            })
             .optional()
-            .map_err(|e| self.err(e))?;
+            .map_err(|e| self.err(e))?
+            .flatten();
         let extent = match root.as_deref().map(parse_rtree_node) {
             Some(Some(b)) => Some(b),
             // An empty tree, or a format this code does not know: scan.
