@@ -103,11 +103,6 @@ pub fn find(path: &str) -> Option<&'static Key> {
     KEYS.iter().find(|k| k.path() == path)
 }
 
-/// Whether `section` is a known section name.
-pub fn is_section(section: &str) -> bool {
-    KEYS.iter().any(|k| k.section == section)
-}
-
 /// The known key closest in spelling to an unknown one, for "did you mean".
 pub fn suggest(path: &str) -> Option<&'static Key> {
     KEYS.iter()

@@ -253,6 +253,15 @@ mod tests {
     }
 
     #[test]
+    fn only_waiting_helps_with_busy_or_full() {
+        let path = PathBuf::from("x");
+        assert!(StoreError::Busy { path: path.clone(), secs: 5 }.is_transient());
+        assert!(StoreError::DiskFull { path: path.clone() }.is_transient());
+        assert!(!StoreError::Corrupt { path: path.clone(), detail: String::new() }.is_transient());
+        assert!(!StoreError::NewerSchema { path, found: 9, supported: 2 }.is_transient());
+    }
+
+    #[test]
     fn unwritable_directory_is_reported() {
         let err = Store::open_in_dir(Path::new("/proc/kiosk-cannot-be-here")).unwrap_err();
         assert!(matches!(err, StoreError::CreateDir { .. }), "{err:?}");

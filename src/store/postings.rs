@@ -515,6 +515,45 @@ mod tests {
     }
 
     #[test]
+    fn courses_round_trip_and_upcoming_ones_come_soonest_first() {
+        let mut s = Store::open_in_memory().unwrap();
+        let day = |d| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+        let course = |id: &str, start, end| Course {
+            identifier: id.into(),
+            name: format!("课程{id}"),
+            description: String::new(),
+            provider: "湖里区职业技能培训中心".into(),
+            start_date: Some(day(start)),
+            end_date: Some(day(end)),
+            address: Address {
+                region: "福建省".into(),
+                locality: "厦门市".into(),
+                street: "湖里区金尚路1号".into(),
+            },
+            location: Some(GeoPoint::new(24.51, 118.15)),
+            subsidy: "免费".into(),
+            seats: Some(30),
+            enrolled: 30,
+            url: None,
+        };
+        let (ended, later, sooner) = (course("A", 1, 3), course("B", 20, 25), course("C", 10, 12));
+        s.write(|tx| {
+            for c in [&ended, &later, &sooner] {
+                assert_eq!(tx.upsert_course(c, 0)?, Upsert::Inserted);
+            }
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+        assert_eq!(s.course("B").unwrap().unwrap(), later);
+        assert_eq!(s.course("B").unwrap().unwrap().seats_left(), Some(0));
+        let ids: Vec<String> =
+            s.upcoming_courses(day(5), 10).unwrap().into_iter().map(|c| c.identifier).collect();
+        assert_eq!(ids, vec!["C", "B"], "ended courses are left out");
+        assert!(s.write(|tx| tx.remove_course("A")).unwrap());
+        assert_eq!(s.course_count().unwrap(), 2);
+    }
+
+    #[test]
     fn failed_write_rolls_back() {
         let mut s = Store::open_in_memory().unwrap();
         let p = sample();

@@ -156,6 +156,22 @@ fn build(q: &SearchQuery, now: DateTime<FixedOffset>, from: &Source<'_>, ring_m:
     sql
 }
 
+/// The statement a plan runs; for rings, the ring of radius `ring_m`.
+/// `fts` is the query's full-text expression, if it has text.
+fn plan_sql(q: &SearchQuery, now: DateTime<FixedOffset>, plan: &Plan, fts: Option<&str>, ring_m: f64) -> Sql {
+    let source = match plan {
+        Plan::Rings { text_set, .. } => {
+            let source = Source::Geo(q.near.bounding_box(ring_m), fts.filter(|_| *text_set));
+            return build(q, now, &source, Some(ring_m));
+        }
+        Plan::Candidates { driver: Driver::Text } => fts.map_or(Source::Table, Source::Fts),
+        Plan::Candidates { driver: Driver::Trade } if !q.trades.is_empty() => Source::TradeIndex,
+        Plan::GeoBox => q.within_m.map_or(Source::Table, |r| Source::Geo(q.near.bounding_box(r), None)),
+        Plan::Candidates { .. } | Plan::Ordered => Source::Table,
+    };
+    build(q, now, &source, None)
+}
+
 fn hit_from_row(r: &Row<'_>) -> rusqlite::Result<SearchHit> {
     let wage = match (r.get::<_, Option<f64>>(4)?, r.get::<_, Option<f64>>(5)?) {
         (Some(min), Some(max)) => r
@@ -211,39 +227,18 @@ impl Store {
         plan: &Plan,
     ) -> Result<Vec<SearchHit>, StoreError> {
         let limit = q.limit.min(SearchQuery::MAX_LIMIT);
-        match plan {
-            Plan::Rings { first_radius_m, max_radius_m, text_set } => {
-                let need = q.needed();
-                let mut r = first_radius_m.min(*max_radius_m);
-                let mut rows;
-                let fts = q.text.as_ref().filter(|_| *text_set).map(|t| t.fts_expression());
-                loop {
-                    let sql = build(q, now, &Source::Geo(q.near.bounding_box(r), fts.as_deref()), Some(r));
-                    rows = self.run(sql, need, 0)?;
-                    if rows.len() >= need || r >= *max_radius_m {
-                        break;
-                    }
-                    r = plan::next_ring(r, rows.len(), need, *max_radius_m);
-                }
-                Ok(rows.into_iter().skip(q.offset).take(limit).collect())
+        let fts = q.text.as_ref().map(|t| t.fts_expression());
+        let Plan::Rings { first_radius_m, max_radius_m, .. } = plan else {
+            return self.run(plan_sql(q, now, plan, fts.as_deref(), 0.0), limit, q.offset);
+        };
+        let need = q.needed();
+        let mut r = first_radius_m.min(*max_radius_m);
+        loop {
+            let rows = self.run(plan_sql(q, now, plan, fts.as_deref(), r), need, 0)?;
+            if rows.len() >= need || r >= *max_radius_m {
+                return Ok(rows.into_iter().skip(q.offset).take(limit).collect());
             }
-            Plan::Candidates { driver: Driver::Text } => match &q.text {
-                Some(t) => self.run(build(q, now, &Source::Fts(&t.fts_expression()), None), limit, q.offset),
-                None => self.run(build(q, now, &Source::Table, None), limit, q.offset),
-            },
-            Plan::Candidates { driver: Driver::Trade } if !q.trades.is_empty() => {
-                self.run(build(q, now, &Source::TradeIndex, None), limit, q.offset)
-            }
-            Plan::GeoBox => {
-                let source = match q.within_m {
-                    Some(r) => Source::Geo(q.near.bounding_box(r), None),
-                    None => Source::Table,
-                };
-                self.run(build(q, now, &source, None), limit, q.offset)
-            }
-            Plan::Candidates { .. } | Plan::Ordered => {
-                self.run(build(q, now, &Source::Table, None), limit, q.offset)
-            }
+            r = plan::next_ring(r, rows.len(), need, *max_radius_m);
         }
     }
 
@@ -265,29 +260,12 @@ impl Store {
         now: DateTime<FixedOffset>,
         plan: &Plan,
     ) -> Result<Vec<String>, StoreError> {
-        let fts;
-        let (source, ring) = match plan {
-            Plan::Rings { first_radius_m, text_set, .. } => {
-                fts = q.text.as_ref().filter(|_| *text_set).map(|t| t.fts_expression()).unwrap_or_default();
-                (
-                    Source::Geo(
-                        q.near.bounding_box(*first_radius_m),
-                        Some(fts.as_str()).filter(|f| !f.is_empty()),
-                    ),
-                    Some(*first_radius_m),
-                )
-            }
-            Plan::Candidates { driver: Driver::Text } if q.text.is_some() => {
-                fts = q.text.as_ref().map(|t| t.fts_expression()).unwrap_or_default();
-                (Source::Fts(&fts), None)
-            }
-            Plan::Candidates { driver: Driver::Trade } => (Source::TradeIndex, None),
-            Plan::GeoBox if q.within_m.is_some() => {
-                (Source::Geo(q.near.bounding_box(q.within_m.unwrap_or_default()), None), None)
-            }
-            _ => (Source::Table, None),
+        let fts = q.text.as_ref().map(|t| t.fts_expression());
+        let first_ring = match plan {
+            Plan::Rings { first_radius_m, .. } => *first_radius_m,
+            _ => 0.0,
         };
-        let mut sql = build(q, now, &source, ring);
+        let mut sql = plan_sql(q, now, plan, fts.as_deref(), first_ring);
         sql.text.insert_str(0, "EXPLAIN QUERY PLAN ");
         sql.bind(":limit", 1i64);
         sql.bind(":offset", 0i64);
