@@ -14,10 +14,12 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod devices;
 pub mod domain;
 pub mod import;
 pub mod jsonld;
 pub mod search;
+pub mod slip;
 pub mod store;
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Domain values shared by every part of the kiosk. No I/O, no SQL, no UI
 //! types: plain data with the rules that belong to it.
 
+pub mod card;
 pub mod course;
 pub mod geo;
 pub mod posting;

@@ -1,0 +1,69 @@
+//! The simulated printer: "prints" by rendering the slip to a PNG in the
+//! data directory, after a delay like a real printer's, and can be told to
+//! run out of paper.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use super::{Preview, PrintError, Printed, PrinterStatus, SlipPrinter};
+use crate::slip::{Slip, canvas};
+
+/// Switches shared with whoever drives the simulation (the demo drawer).
+#[derive(Debug, Clone, Default)]
+pub struct SimPrinterControls {
+    pub paper_out: Arc<AtomicBool>,
+    /// Milliseconds a slip takes to print.
+    pub delay_ms: Arc<AtomicU64>,
+}
+
+pub struct SimPrinter {
+    dir: PathBuf,
+    controls: SimPrinterControls,
+    printed: u64,
+}
+
+impl SimPrinter {
+    /// A printer writing PNGs into `dir` (created when the first slip prints).
+    pub fn new(dir: PathBuf, controls: SimPrinterControls) -> SimPrinter {
+        SimPrinter { dir, controls, printed: 0 }
+    }
+}
+
+impl SlipPrinter for SimPrinter {
+    fn status(&mut self) -> PrinterStatus {
+        if self.controls.paper_out.load(Ordering::SeqCst) {
+            PrinterStatus::PaperOut
+        } else {
+            PrinterStatus::Ready
+        }
+    }
+
+    fn print(&mut self, slip: &Slip) -> Result<Printed, PrintError> {
+        if let Some(e) = PrintError::from_status(self.status()) {
+            return Err(e);
+        }
+        let delay = self.controls.delay_ms.load(Ordering::SeqCst);
+        if delay > 0 {
+            std::thread::sleep(Duration::from_millis(delay));
+        }
+        let c = canvas::render(slip).map_err(|e| PrintError::Failed(e.to_string()))?;
+        let png = c.to_png().map_err(|e| PrintError::Failed(e.to_string()))?;
+        self.printed += 1;
+        let name = format!(
+            "slip-{}-{}-{:03}.png",
+            chrono::Local::now().format("%Y%m%d-%H%M%S"),
+            std::process::id(),
+            self.printed
+        );
+        let file = self.dir.join(name);
+        std::fs::create_dir_all(&self.dir)
+            .and_then(|_| std::fs::write(&file, png))
+            .map_err(|e| PrintError::Failed(format!("cannot write {}: {e}", file.display())))?;
+        Ok(Printed {
+            preview: Some(Preview { width: c.width(), height: c.height(), gray: c.to_gray() }),
+            file: Some(file),
+        })
+    }
+}
