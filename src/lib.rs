@@ -11,6 +11,7 @@
 //! - [`demo`]: the generator of realistic demo postings and courses.
 //! - [`cli`]: the `kiosk` command line.
 
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod demo;

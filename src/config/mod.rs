@@ -38,6 +38,31 @@ pub const DEFAULT_DATA_DIR: &str = "/var/lib/gig-kiosk";
 pub struct Config {
     pub station: Station,
     pub storage: Storage,
+    pub screen: Screen,
+    pub printer: Printer,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Screen {
+    pub idle_timeout_s: u32,
+    pub idle_warning_s: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Printer {
+    pub paper: String,
+}
+
+impl Printer {
+    pub fn paper(&self) -> crate::slip::Paper {
+        match self.paper.as_str() {
+            "58mm" => crate::slip::Paper::Mm58,
+            "80mm-narrow" => crate::slip::Paper::Mm80Narrow,
+            _ => crate::slip::Paper::Mm80,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -220,6 +245,9 @@ impl Builder {
             Mode::Configured(_) => PathBuf::from(DEFAULT_DATA_DIR),
         };
         b.put("storage.data_dir", Value::String(data_dir.display().to_string()), origin.clone());
+        b.put("screen.idle_timeout_s", Value::Integer(60), origin.clone());
+        b.put("screen.idle_warning_s", Value::Integer(10), origin.clone());
+        b.put("printer.paper", Value::String("80mm".into()), origin.clone());
         if b.mode == Mode::Demo {
             let s = crate::demo::DEMO_STATION;
             b.put("station.id", Value::String(s.id.into()), origin.clone());
@@ -600,7 +628,7 @@ width = 58
                 "kiosk.toml:4:8: error: station.name: must not be empty",
                 "kiosk.toml:5:1: error: station.lattitude: unknown key (did you mean `station.latitude`?)",
                 "kiosk.toml:6:13: error: station.longitude: expected a number from 73 to 136, found the text \"118\"",
-                "kiosk.toml:8:2: error: printer: unknown key",
+                "kiosk.toml:9:1: error: printer.width: unknown key",
                 "kiosk.toml: error: station.latitude: required: add `latitude = …` under [station] (Station latitude (WGS-84 degrees): distances are measured from here.)",
             ]
         );

@@ -96,6 +96,24 @@ pub const KEYS: &[Key] = &[
     )),
     key("station", "address", Kind::Text, "Street address of the station, printed on slips."),
     bootstrap(key("storage", "data_dir", Kind::Path, "Directory for the database, slips and downloads.")),
+    key(
+        "screen",
+        "idle_timeout_s",
+        Kind::Int { min: 20, max: 600 },
+        "Seconds without a touch before a session ends and personal data is wiped (default 60).",
+    ),
+    key(
+        "screen",
+        "idle_warning_s",
+        Kind::Int { min: 5, max: 60 },
+        "Seconds of warning before the idle timeout; any touch cancels it (default 10).",
+    ),
+    key(
+        "printer",
+        "paper",
+        Kind::Choice(&["58mm", "80mm", "80mm-narrow"]),
+        "Slip paper width (default 80mm).",
+    ),
 ];
 
 /// Looks up a key by its dotted path (`station.latitude`).

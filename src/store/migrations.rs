@@ -25,8 +25,11 @@ macro_rules! migration {
 }
 
 /// Every migration, in order. Append only.
-pub const MIGRATIONS: &[Migration] =
-    &[migration!(1, "initial", "0001_initial.sql"), migration!(2, "search", "0002_search.sql")];
+pub const MIGRATIONS: &[Migration] = &[
+    migration!(1, "initial", "0001_initial.sql"),
+    migration!(2, "search", "0002_search.sql"),
+    migration!(3, "applications", "0003_applications.sql"),
+];
 
 pub fn latest_version() -> u32 {
     MIGRATIONS.last().map_or(0, |m| m.version)

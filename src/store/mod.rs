@@ -9,8 +9,10 @@
 mod functions;
 mod migrations;
 mod postings;
+pub use submissions::{ApplicationRecord, NewApplication, StatKind};
 mod search;
 mod settings;
+mod submissions;
 
 use std::cell::{Cell, RefCell};
 use std::path::{Path, PathBuf};

@@ -443,6 +443,18 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Trades of open postings, most postings first (the filter buttons).
+    pub fn trades_by_count(&self, now: DateTime<FixedOffset>) -> Result<Vec<String>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT trade FROM postings
+                  WHERE valid_through > ?1 AND coalesce(openings_left, 1) > 0
+                  GROUP BY trade ORDER BY count(*) DESC, trade LIMIT 16",
+            )
+            .and_then(|mut s| s.query_map([now.timestamp()], |r| r.get(0))?.collect())
+            .map_err(|e| self.err(e))
+    }
+
     /// One course by identifier.
     pub fn course(&self, identifier: &str) -> Result<Option<Course>, StoreError> {
         self.conn

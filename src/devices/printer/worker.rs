@@ -50,6 +50,11 @@ impl PrinterWorker {
     }
 
     /// Queues a slip; returns its job number.
+    /// The number the next submitted slip will get.
+    pub fn next_job(&self) -> u64 {
+        self.next_job
+    }
+
     pub fn submit(&mut self, slip: Slip) -> u64 {
         let job = self.next_job;
         self.next_job += 1;
