@@ -232,6 +232,8 @@ pub struct StatusView {
     pub demo: bool,
     pub sim_slow: bool,
     pub sim_paper_out: bool,
+    /// The sample card on the simulated reader (its key), if any.
+    pub sim_card: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -370,6 +372,11 @@ impl Core {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The first job of the current list.
+    pub fn first_job_id(&self) -> Option<String> {
+        self.hits.first().map(|h| h.identifier.clone())
     }
 
     /// Everything the screen needs, from scratch.
@@ -733,6 +740,7 @@ impl Core {
             demo: self.cfg.demo,
             sim_slow: self.sim_slow,
             sim_paper_out: paper_out,
+            sim_card: sim.and_then(|s| s.reader.on_reader()).map(|s| s.key().to_string()).unwrap_or_default(),
         }
     }
 
@@ -762,6 +770,13 @@ impl Core {
 
     fn demo_print_ms(&self) -> u64 {
         if self.cfg.demo { 1200 } else { 0 }
+    }
+
+    /// Makes the simulated reader take this long to read a card (demo mode).
+    pub fn set_sim_read_delay(&self, d: Duration) {
+        if let Some(sim) = &self.devices.sim {
+            sim.reader.set_read_delay(d);
+        }
     }
 
     /// Makes the simulated printer as slow as a real one (demo mode).

@@ -355,6 +355,15 @@ impl Session {
             Input::Tick => {
                 if self.busy() {
                     self.last_touch_ms = now_ms;
+                } else if self.page == Page::Attract {
+                    // Someone chose a language or elder mode on the attract
+                    // screen and walked away: back to the defaults.
+                    if (self.lang != Lang::Zh || self.elder)
+                        && now_ms.saturating_sub(self.last_touch_ms) >= self.timeouts.idle_ms
+                    {
+                        self.lang = Lang::Zh;
+                        self.elder = false;
+                    }
                 } else if self.page != Page::Attract
                     && now_ms.saturating_sub(self.last_touch_ms) >= self.timeouts.idle_ms
                 {
@@ -365,6 +374,17 @@ impl Session {
             Input::CardRemoved => {
                 if self.person.is_some() {
                     self.wipe(WipeReason::CardRemoved, &mut fx);
+                }
+                return fx;
+            }
+            // Chosen on the attract screen, these set up the visit to come
+            // without starting it (the signage keeps running, in that
+            // language or size).
+            Input::SetLang(_) | Input::ToggleElder if self.page == Page::Attract => {
+                self.last_touch_ms = now_ms;
+                match input {
+                    Input::SetLang(l) => self.lang = l,
+                    _ => self.elder = !self.elder,
                 }
                 return fx;
             }
@@ -585,6 +605,23 @@ mod tests {
         assert_eq!((s.page(), s.lang(), s.elder()), (Page::Attract, Lang::Zh, false));
         // Ticks on the attract page never "end" anything.
         assert_eq!(s.handle(Input::Tick, 500_000), vec![]);
+    }
+
+    #[test]
+    fn language_and_size_chosen_on_the_attract_screen_wait_for_the_visit() {
+        let mut s = session();
+        s.handle(Input::SetLang(Lang::En), 1_000);
+        s.handle(Input::ToggleElder, 2_000);
+        assert_eq!((s.page(), s.lang(), s.elder()), (Page::Attract, Lang::En, true));
+        assert_eq!(s.handle(Input::Touch, 3_000), vec![Effect::Visit]);
+        assert_eq!((s.page(), s.lang(), s.elder()), (Page::Jobs, Lang::En, true));
+        // Chosen and abandoned: back to Chinese, normal size.
+        s.handle(Input::Go(Page::Attract), 4_000);
+        s.handle(Input::SetLang(Lang::En), 5_000);
+        s.handle(Input::Tick, 64_999);
+        assert_eq!(s.lang(), Lang::En);
+        s.handle(Input::Tick, 65_000);
+        assert_eq!((s.lang(), s.elder()), (Lang::Zh, false));
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod config_cmd;
 mod demo_cmd;
 mod import_cmd;
 mod run_cmd;
+mod screenshot_cmd;
 mod search_cmd;
 mod table;
 
@@ -57,6 +58,8 @@ pub enum Command {
     /// Check or show the configuration
     #[command(subcommand)]
     Config(config_cmd::ConfigCommand),
+    /// Render a page of the touch UI to a PNG, without a display
+    Screenshot(screenshot_cmd::ScreenshotArgs),
     /// Generate or load demo data
     #[command(subcommand)]
     Demo(demo_cmd::DemoCommand),
@@ -70,6 +73,8 @@ fn parse_time(s: &str) -> Result<DateTime<FixedOffset>, String> {
 pub struct Context {
     pub sources: Sources,
     pub now: DateTime<FixedOffset>,
+    /// `--now`, when given: the kiosk's clock starts there.
+    pub pinned_now: Option<DateTime<FixedOffset>>,
 }
 
 impl Context {
@@ -77,6 +82,7 @@ impl Context {
         Context {
             sources: Sources { config_file: cli.config.clone(), data_dir: cli.data_dir.clone() },
             now: cli.now.unwrap_or_else(|| time::in_china(chrono::Utc::now())),
+            pinned_now: cli.now,
         }
     }
 
@@ -111,6 +117,7 @@ pub fn main() -> std::process::ExitCode {
         Some(Command::Search(a)) => search_cmd::run(&ctx, &a, out),
         Some(Command::Config(c)) => config_cmd::run(&ctx, &c, out),
         Some(Command::Demo(c)) => demo_cmd::run(&ctx, &c, out),
+        Some(Command::Screenshot(a)) => screenshot_cmd::run(&ctx, &a, out),
     }
     .and_then(|code| out.flush().map(|_| code).map_err(Into::into));
     match result {

@@ -1,8 +1,4 @@
-//! `kiosk` / `kiosk run`: the kiosk itself.
-//!
-//! The touch UI arrives with its own issue; until then this prepares
-//! everything the UI will stand on (configuration, database, demo data) and
-//! reports what it would show.
+//! `kiosk` / `kiosk run`: the kiosk itself, the touch UI.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -10,20 +6,36 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::Context;
+use crate::app::core::SystemClock;
+use crate::app::{Parts, build};
 use crate::import;
 
 #[derive(Debug, Args, Default)]
-pub struct RunArgs {}
+pub struct RunArgs {
+    /// Fill the screen (the kiosk's normal state; default in a configured kiosk)
+    #[arg(long)]
+    pub fullscreen: bool,
+    /// Print what would be shown and exit, without opening a window
+    #[arg(long)]
+    pub check: bool,
+}
 
-pub fn run(ctx: &Context, _a: &RunArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+pub fn run(ctx: &Context, a: &RunArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
     let (loaded, mut store) = ctx.open()?;
     let cfg = &loaded.config;
-    if loaded.is_demo() {
+    let demo = loaded.is_demo();
+    if demo {
         writeln!(out, "gig-kiosk {} — demo mode (no configuration file)", env!("CARGO_PKG_VERSION"))?;
         if store.posting_counts(ctx.now)?.total == 0 {
             let (p, c) = import::load_demo(&mut store, ctx.now)?;
             writeln!(out, "loaded the bundled demo data: postings {}; courses {}", p.summary(), c.summary())?;
         }
+        writeln!(
+            out,
+            "simulator: the tab on the right edge, or keys 1–5 (place a sample card), 0 (lift it), \
+             P (paper), N (network), S (slow devices), D (drawer)"
+        )?;
     } else {
         writeln!(out, "gig-kiosk {}", env!("CARGO_PKG_VERSION"))?;
     }
@@ -39,6 +51,21 @@ pub fn run(ctx: &Context, _a: &RunArgs, out: &mut dyn Write) -> anyhow::Result<E
         counts.full,
         store.course_count()?
     )?;
-    writeln!(out, "The touch UI is not built yet. Try: kiosk search --within-km 3")?;
+    if a.check {
+        return Ok(ExitCode::SUCCESS);
+    }
+    out.flush()?;
+    let data_dir = cfg.storage.data_dir.clone();
+    let parts = Parts { store, clock: Box::new(SystemClock::new(ctx.pinned_now)), threaded: true, demo };
+    let core = build(cfg, &data_dir, parts);
+    if demo {
+        // As slow as real devices, so the demo shows progress as a kiosk would.
+        core.set_sim_print_delay(1200);
+        core.set_sim_read_delay(std::time::Duration::from_millis(400));
+    }
+    tracing::info!("core ready after {:?}", started.elapsed());
+    crate::ui::run_kiosk(core, a.fullscreen || !demo, started).map_err(|e| {
+        anyhow::anyhow!("{e:#}\n(the touch UI needs a display: a Wayland or X11 session, or DISPLAY set)")
+    })?;
     Ok(ExitCode::SUCCESS)
 }
