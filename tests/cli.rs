@@ -463,11 +463,18 @@ fn demo_mode_without_configuration_loads_the_bundled_jobs() {
             gig_kiosk::config::DEFAULT_CONFIG_FILE
         );
     }
+    // With no display (the environment is cleared) the window cannot open:
+    // a clear message, after the demo data is in place.
     let o = run(&[]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("the touch UI needs a display"), "{}", stderr(&o));
     let out = String::from_utf8(o.stdout).unwrap();
     assert!(out.contains("demo mode"), "{out}");
     assert!(out.contains("loaded the bundled demo data: postings 320 imported"), "{out}");
+    let o = run(&["run", "--check"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.contains("of 320 cached"), "{out}");
     assert!(xdg.join("gig-kiosk-demo/kiosk.db").exists());
     // Dates were moved to today, so today's jobs are open whenever this runs.
     let o = run(&["search", "--start", "today", "--json", "--limit", "5"]);
@@ -502,4 +509,41 @@ fn generator_writes_importable_data_of_any_size() {
     let o = k.run(&["demo", "generate", "--place", "atlantis", "--out", "x"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("known places: xiamen-huli, puer-simao"));
+}
+
+#[test]
+fn screenshot_renders_a_page_to_png_without_a_display() {
+    let k = Kiosk::new();
+    let out = k.path("detail.png");
+    let o = k.run(&[
+        "screenshot",
+        "--page",
+        "detail",
+        "--size",
+        "1920x1080",
+        "--lang",
+        "en",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&out).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let info = reader.info();
+    assert_eq!((info.width, info.height), (1920, 1080));
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    reader.next_frame(&mut buf).unwrap();
+    // Not a blank frame: the top bar is dark, the page light.
+    let px = |x: usize, y: usize| buf[(y * 1920 + x) * 4];
+    assert!(px(10, 10) < 60 && px(960, 700) > 200, "top bar {} page {}", px(10, 10), px(960, 700));
+    let bad = k.run(&["screenshot", "--page", "nowhere", "--out", out.to_str().unwrap()]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("pages: attract, jobs"), "{}", stderr(&bad));
+}
+
+#[test]
+fn run_check_reports_without_opening_a_window() {
+    let k = Kiosk::new();
+    let text = k.ok(&["run", "--check"]);
+    assert!(text.contains("station:  测试驿站") && text.contains("postings: 0 open"), "{text}");
 }

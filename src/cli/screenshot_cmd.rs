@@ -36,7 +36,7 @@ pub struct ScreenshotArgs {
     #[arg(long)]
     pub elder: bool,
     /// The sample card placed for identify/apply/applied/print: resident,
-    /// foreign, hk-permit, expired, bad-check-digit
+    /// foreign, hk, expired, bad-check
     #[arg(long, default_value = "resident")]
     pub card: String,
     /// The simulated printer is out of paper (for --page print)
@@ -81,7 +81,14 @@ pub fn run(ctx: &Context, a: &ScreenshotArgs, out: &mut dyn Write) -> anyhow::Re
     let buf = screenshot::snapshot(&kiosk.ui, &window, a.size.0, a.size.1)?;
     let took = started.elapsed();
     screenshot::write_png(&buf, &a.out)?;
-    writeln!(out, "{} ({}×{}, rendered in {:.1} ms)", a.out.display(), a.size.0, a.size.1, took.as_secs_f64() * 1e3)?;
+    writeln!(
+        out,
+        "{} ({}×{}, rendered in {:.1} ms)",
+        a.out.display(),
+        a.size.0,
+        a.size.1,
+        took.as_secs_f64() * 1e3
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -18,7 +18,10 @@ use std::rc::Rc;
 
 use slint::{ComponentHandle, Image, ModelRc, Rgb8Pixel, SharedPixelBuffer, SharedString, VecModel};
 
-use crate::app::core::{AppliedStatus, FilterChange, FilterView, JobDetail as CoreDetail, JobRow as CoreRow, SimCommand, StatusView, SessionView, DISTANCES_KM, MIN_WAGES};
+use crate::app::core::{
+    AppliedStatus, DISTANCES_KM, FilterChange, FilterView, JobDetail as CoreDetail, JobRow as CoreRow,
+    MIN_WAGES, SessionView, SimCommand, StatusView,
+};
 use crate::app::session::{CardProblem, PrintProblem, PrintState};
 use crate::app::{Command, Core, Input, Lang, Page, UiUpdate};
 use crate::devices::card_reader::samples::Sample;
@@ -248,7 +251,8 @@ fn apply_filters(ui: &AppWindow, v: &FilterView) {
         }));
         model(out)
     };
-    let mut trades = vec![Choice { key: "any".into(), label: SharedString::new(), selected: f.trade.is_none() }];
+    let mut trades =
+        vec![Choice { key: "any".into(), label: SharedString::new(), selected: f.trade.is_none() }];
     trades.extend(v.trades.iter().map(|(t, label)| Choice {
         key: format!("trade:{t}").into(),
         label: label.as_str().into(),
@@ -288,7 +292,11 @@ fn apply_filters(ui: &AppWindow, v: &FilterView) {
         ("newest", SortOrder::Newest),
     ]
     .into_iter()
-    .map(|(k, s)| Choice { key: format!("sort:{k}").into(), label: SharedString::new(), selected: f.sort == s })
+    .map(|(k, s)| Choice {
+        key: format!("sort:{k}").into(),
+        label: SharedString::new(),
+        selected: f.sort == s,
+    })
     .collect();
     j.set_sorts(model(sorts));
     let active = usize::from(f.trade.is_some())
@@ -405,7 +413,8 @@ impl ReadAloud {
                     while std::path::Path::new(&path).exists() {
                         std::thread::sleep(std::time::Duration::from_millis(300));
                     }
-                    let _ = ui.upgrade_in_event_loop(|ui| ui.global::<StatusAdapter>().set_reading_aloud(false));
+                    let _ =
+                        ui.upgrade_in_event_loop(|ui| ui.global::<StatusAdapter>().set_reading_aloud(false));
                 });
                 true
             }
