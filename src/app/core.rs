@@ -636,29 +636,8 @@ impl Core {
 
     fn detail_view(&self, p: &Posting) -> JobDetail {
         let lang = self.session.lang();
-        let today = time::china_date(self.clock.wall());
-        let d = p.location.distance_m(&self.cfg.station.location()).round() as u32;
-        let (wage, wage_unit) = labels::wage_parts(p.wage, lang);
-        let row = JobRow {
-            id: p.identifier.clone(),
-            title: p.title.clone(),
-            trade: labels::trade(&p.trade, lang),
-            wage,
-            wage_unit,
-            settlement: labels::settlement(p.settlement, lang),
-            daily_pay: p.settlement == Some(Settlement::Daily),
-            distance: labels::distance(d, lang),
-            start: labels::start_day(p.effective_start(), today, lang),
-            openings: labels::openings(p.openings_left(), lang),
-            employer: p.employer.name.clone(),
-            verified: p.benefits.verified_employer,
-            meals: p.benefits.meals,
-            lodging: p.benefits.lodging,
-            transport: p.benefits.transport,
-            insurance: p.benefits.work_injury_insurance,
-        };
         JobDetail {
-            row,
+            row: self.row(&SearchHit::of_posting(p, &self.cfg.station.location())),
             description: p.description.clone(),
             physical: p.physical_requirement.clone().unwrap_or_default(),
             hours: p.work_hours.clone().unwrap_or_default(),

@@ -124,6 +124,26 @@ pub struct SearchHit {
 }
 
 impl SearchHit {
+    /// The list entry of a posting, as a search from `near` would return it.
+    pub fn of_posting(p: &crate::domain::Posting, near: &GeoPoint) -> SearchHit {
+        SearchHit {
+            identifier: p.identifier.clone(),
+            title: p.title.clone(),
+            trade: p.trade.clone(),
+            employer: p.employer.name.clone(),
+            distance_m: p.location.distance_m(near).round().clamp(0.0, u32::MAX as f64) as u32,
+            wage: p.wage,
+            settlement: p.settlement,
+            openings_left: p.openings_left(),
+            start_date: p.effective_start(),
+            valid_through: p.valid_through,
+            date_posted: p.date_posted,
+            url: p.url.clone(),
+            address: p.address.short(),
+            benefits: p.benefits,
+        }
+    }
+
     /// `1.2公里` / `850米`.
     pub fn distance_label_zh(&self) -> String {
         format_distance_zh(self.distance_m)

@@ -30,10 +30,10 @@ use crate::domain::Settlement;
 use crate::search::{SortOrder, StartWindow};
 
 /// Sends a command to the core, wherever it runs.
-pub type Send = Rc<dyn Fn(Command)>;
+pub type CommandFn = Rc<dyn Fn(Command)>;
 
 /// Connects every callback of the window to `send`.
-pub fn bind(ui: &AppWindow, send: Send) {
+pub fn bind(ui: &AppWindow, send: CommandFn) {
     let s = ui.global::<SessionAdapter>();
     let cmd = |f: fn() -> Command| {
         let send = send.clone();
@@ -112,21 +112,9 @@ fn filter_change(kind: &str, key: &str) -> Option<FilterChange> {
             FilterChange::Settlement(if any { None } else { Some(Settlement::from_code(value?)?) })
         }
         "distance" => FilterChange::WithinKm(if any { None } else { Some(value?.parse().ok()?) }),
-        "start" => FilterChange::Start(match (any, value) {
-            (true, _) => None,
-            (_, Some("today")) => Some(StartWindow::Today),
-            (_, Some("tomorrow")) => Some(StartWindow::Tomorrow),
-            (_, Some("week")) => Some(StartWindow::Week),
-            _ => return None,
-        }),
+        "start" => FilterChange::Start(if any { None } else { Some(lookup(&STARTS, value?)?) }),
         "wage" => FilterChange::MinDailyWage(if any { None } else { Some(value?.parse().ok()?) }),
-        "sort" => FilterChange::Sort(match value? {
-            "distance" => SortOrder::Distance,
-            "wage" => SortOrder::Wage,
-            "start" => SortOrder::Start,
-            "newest" => SortOrder::Newest,
-            _ => return None,
-        }),
+        "sort" => FilterChange::Sort(lookup(&SORTS, value?)?),
         _ => return None,
     })
 }
@@ -239,65 +227,72 @@ fn apply_status(ui: &AppWindow, v: &StatusView) {
     sim.set_card_on_reader(v.sim_card.as_str().into());
 }
 
+/// Keys of the start and sort buttons (`start:today`), both ways.
+const STARTS: [(&str, StartWindow); 3] =
+    [("today", StartWindow::Today), ("tomorrow", StartWindow::Tomorrow), ("week", StartWindow::Week)];
+const SORTS: [(&str, SortOrder); 4] = [
+    ("distance", SortOrder::Distance),
+    ("wage", SortOrder::Wage),
+    ("start", SortOrder::Start),
+    ("newest", SortOrder::Newest),
+];
+/// The settlements offered as buttons (piece rates are rare at stations).
+const SETTLEMENTS: [Settlement; 4] =
+    [Settlement::Daily, Settlement::Weekly, Settlement::Monthly, Settlement::OnCompletion];
+
+fn lookup<T: Copy>(table: &[(&str, T)], key: &str) -> Option<T> {
+    table.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+}
+
+/// A group of filter buttons: "any" first (selected when nothing is), then
+/// one button per option, keyed `group:key`; `label` empty means the UI
+/// names it (`Words.choice`).
+fn choices<T: PartialEq>(
+    group: &str,
+    options: impl IntoIterator<Item = (String, String, T)>,
+    current: Option<&T>,
+) -> ModelRc<Choice> {
+    let mut out = vec![Choice { key: "any".into(), label: SharedString::new(), selected: current.is_none() }];
+    out.extend(options.into_iter().map(|(k, label, v)| Choice {
+        key: format!("{group}:{k}").into(),
+        label: label.into(),
+        selected: current == Some(&v),
+    }));
+    model(out)
+}
+
 fn apply_filters(ui: &AppWindow, v: &FilterView) {
     let f = &v.filters;
     let j = ui.global::<JobsAdapter>();
-    let fixed = |group: &str, keys: Vec<(String, bool)>, none_selected: bool| {
-        let mut out = vec![Choice { key: "any".into(), label: SharedString::new(), selected: none_selected }];
-        out.extend(keys.into_iter().map(|(k, sel)| Choice {
-            key: format!("{group}:{k}").into(),
-            label: SharedString::new(),
-            selected: sel,
-        }));
-        model(out)
-    };
-    let mut trades =
-        vec![Choice { key: "any".into(), label: SharedString::new(), selected: f.trade.is_none() }];
-    trades.extend(v.trades.iter().map(|(t, label)| Choice {
-        key: format!("trade:{t}").into(),
-        label: label.as_str().into(),
-        selected: f.trade.as_deref() == Some(t),
-    }));
-    j.set_trades(model(trades));
-    j.set_settlements(fixed(
+    j.set_trades(choices(
+        "trade",
+        v.trades.iter().map(|(t, l)| (t.clone(), l.clone(), t.clone())),
+        f.trade.as_ref(),
+    ));
+    j.set_settlements(choices(
         "settlement",
-        [Settlement::Daily, Settlement::Weekly, Settlement::Monthly, Settlement::OnCompletion]
-            .into_iter()
-            .map(|s| (s.code().to_string(), f.settlement == Some(s)))
-            .collect(),
-        f.settlement.is_none(),
+        SETTLEMENTS.map(|s| (s.code().to_string(), String::new(), s)),
+        f.settlement.as_ref(),
     ));
-    j.set_distances(fixed(
+    j.set_distances(choices(
         "distance",
-        DISTANCES_KM.iter().map(|k| (k.to_string(), f.within_km == Some(*k))).collect(),
-        f.within_km.is_none(),
+        DISTANCES_KM.map(|k| (k.to_string(), String::new(), k)),
+        f.within_km.as_ref(),
     ));
-    j.set_starts(fixed(
-        "start",
-        [("today", StartWindow::Today), ("tomorrow", StartWindow::Tomorrow), ("week", StartWindow::Week)]
-            .into_iter()
-            .map(|(k, w)| (k.to_string(), f.start == Some(w)))
-            .collect(),
-        f.start.is_none(),
-    ));
-    j.set_wages(fixed(
+    j.set_starts(choices("start", STARTS.map(|(k, w)| (k.to_string(), String::new(), w)), f.start.as_ref()));
+    j.set_wages(choices(
         "wage",
-        MIN_WAGES.iter().map(|w| (w.to_string(), f.min_daily_wage == Some(*w))).collect(),
-        f.min_daily_wage.is_none(),
+        MIN_WAGES.map(|w| (w.to_string(), String::new(), w)),
+        f.min_daily_wage.as_ref(),
     ));
-    let sorts = [
-        ("distance", SortOrder::Distance),
-        ("wage", SortOrder::Wage),
-        ("start", SortOrder::Start),
-        ("newest", SortOrder::Newest),
-    ]
-    .into_iter()
-    .map(|(k, s)| Choice {
-        key: format!("sort:{k}").into(),
-        label: SharedString::new(),
-        selected: f.sort == s,
-    })
-    .collect();
+    let sorts = SORTS
+        .iter()
+        .map(|(k, s)| Choice {
+            key: format!("sort:{k}").into(),
+            label: SharedString::new(),
+            selected: f.sort == *s,
+        })
+        .collect();
     j.set_sorts(model(sorts));
     let active = usize::from(f.trade.is_some())
         + usize::from(f.settlement.is_some())
@@ -438,7 +433,7 @@ impl Inline {
         let core = Rc::new(RefCell::new(core));
         let weak = ui.as_weak();
         let c = core.clone();
-        let send: Send = Rc::new(move |cmd| {
+        let send: CommandFn = Rc::new(move |cmd| {
             // A callback fired while an update is applied would re-enter;
             // that cannot happen (setting properties runs no callbacks).
             let updates = match c.try_borrow_mut() {
@@ -478,7 +473,10 @@ pub fn run_kiosk(core: Core, fullscreen: bool, started: std::time::Instant) -> a
     // stays at ~57 MB with 100 000 postings, where OpenGL through Mesa
     // costs ~110 MB more (docs/performance.md).
     if std::env::var_os("SLINT_BACKEND").is_none() {
-        slint::BackendSelector::new().backend_name("winit".into()).renderer_name("software".into()).select()?;
+        slint::BackendSelector::new()
+            .backend_name("winit".into())
+            .renderer_name("software".into())
+            .select()?;
     }
     let ui = AppWindow::new()?;
     // Start-up time to the first frame: logged, and measured in docs/performance.md.
@@ -498,7 +496,7 @@ pub fn run_kiosk(core: Core, fullscreen: bool, started: std::time::Instant) -> a
         ui.window().set_fullscreen(true);
     }
     let tx = core.sender();
-    let send: Send = {
+    let send: CommandFn = {
         let tx = tx.clone();
         Rc::new(move |cmd| {
             if tx.send(cmd).is_err() {
