@@ -1,6 +1,7 @@
 //! The `kiosk` command line: the touch UI (`kiosk` / `kiosk run`) and the
 //! tools staff, technicians and administrators run.
 
+mod card_cmd;
 mod config_cmd;
 mod demo_cmd;
 mod import_cmd;
@@ -63,6 +64,9 @@ pub enum Command {
     /// Generate or load demo data
     #[command(subcommand)]
     Demo(demo_cmd::DemoCommand),
+    /// ID-card reader tools: read a card, decode a capture, find the port, simulate a reader
+    #[command(subcommand)]
+    Card(card_cmd::CardCommand),
 }
 
 fn parse_time(s: &str) -> Result<DateTime<FixedOffset>, String> {
@@ -118,6 +122,7 @@ pub fn main() -> std::process::ExitCode {
         Some(Command::Config(c)) => config_cmd::run(&ctx, &c, out),
         Some(Command::Demo(c)) => demo_cmd::run(&ctx, &c, out),
         Some(Command::Screenshot(a)) => screenshot_cmd::run(&ctx, &a, out),
+        Some(Command::Card(c)) => card_cmd::run(&ctx, &c, out),
     }
     .and_then(|code| out.flush().map(|_| code).map_err(Into::into));
     match result {

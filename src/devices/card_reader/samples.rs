@@ -3,9 +3,10 @@
 //! (350206) or the Hong Kong one (810000) and, but for the one that is meant
 //! to be wrong, carry correct GB 11643 check digits.
 
-use chrono::NaiveDate;
+use zeroize::Zeroizing;
 
-use crate::domain::card::{CardType, IdCard, Personal, Sex, Validity};
+use super::text::{CardFields, Layout, encode_text, parse_text};
+use crate::domain::card::IdCard;
 
 /// A card the simulator can present, with what it is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,97 +47,86 @@ impl Sample {
         Sample::ALL.into_iter().find(|s| s.key() == key)
     }
 
+    /// The card as the reader decodes it: the sample's text block through
+    /// the same parser real cards go through.
     pub fn card(self) -> IdCard {
-        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd);
+        parse_text(&self.text()).expect("sample text blocks are valid (tested)")
+    }
+
+    /// The sample's 256-byte text block, as its chip holds it.
+    pub fn text(self) -> Zeroizing<Vec<u8>> {
+        encode_text(&self.fields())
+    }
+
+    /// What is printed on the sample card.
+    pub fn fields(self) -> CardFields {
+        let s = |v: &str| v.to_string();
         match self {
-            Sample::Resident => IdCard::new(
-                CardType::Resident,
-                Personal {
-                    name: "王建国".into(),
-                    address: "福建省厦门市湖里区金山街道金湖路18号".into(),
-                    id_number: "350206196803121233".into(),
-                    ..Personal::default()
-                },
-                Sex::Male,
-                Some("汉".into()),
-                None,
-                d(1968, 3, 12),
-                "厦门市公安局湖里分局".into(),
-                d(2019, 5, 20),
-                Some(Validity::LongTerm),
-                None,
-            ),
-            Sample::ForeignPermanent => IdCard::new(
-                CardType::ForeignPermanent,
-                Personal {
-                    name: "史密斯".into(),
-                    english_name: Some("SMITH, JOHN".into()),
-                    address: String::new(),
-                    id_number: "USA350068091204".into(),
-                    permit_number: None,
-                },
-                Sex::Male,
-                None,
-                Some("USA".into()),
-                d(1980, 9, 12),
-                "中华人民共和国国家移民管理局".into(),
-                d(2020, 1, 8),
-                d(2030, 1, 8).map(Validity::Until),
-                None,
-            ),
-            Sample::HongKongPermit => IdCard::new(
-                CardType::HmtResidence,
-                Personal {
-                    name: "陈美玲".into(),
-                    address: "福建省厦门市思明区鹭江道8号".into(),
-                    id_number: "810000199205061248".into(),
-                    permit_number: Some("H12345678".into()),
-                    english_name: None,
-                },
-                Sex::Female,
-                None,
-                None,
-                d(1992, 5, 6),
-                "厦门市公安局".into(),
-                d(2022, 8, 1),
-                d(2027, 8, 1).map(Validity::Until),
-                Some(1),
-            ),
-            Sample::Expired => IdCard::new(
-                CardType::Resident,
-                Personal {
-                    name: "李秀英".into(),
-                    address: "福建省厦门市湖里区殿前街道高崎南路6号".into(),
-                    id_number: "350206199007152040".into(),
-                    ..Personal::default()
-                },
-                Sex::Female,
-                Some("汉".into()),
-                None,
-                d(1990, 7, 15),
-                "厦门市公安局湖里分局".into(),
-                d(2006, 3, 1),
-                d(2016, 3, 1).map(Validity::Until),
-                None,
-            ),
-            Sample::BadCheckDigit => IdCard::new(
-                CardType::Resident,
-                Personal {
-                    name: "张伟".into(),
-                    address: "福建省厦门市湖里区江头街道吕岭路9号".into(),
-                    // The correct check digit is 5; 1 is a misread.
-                    id_number: "350206198502203011".into(),
-                    ..Personal::default()
-                },
-                Sex::Male,
-                Some("回".into()),
-                None,
-                d(1985, 2, 20),
-                "厦门市公安局湖里分局".into(),
-                d(2015, 6, 1),
-                d(2035, 6, 1).map(Validity::Until),
-                None,
-            ),
+            Sample::Resident => CardFields {
+                name: s("王建国"),
+                sex: s("1"),
+                ethnicity: s("01"),
+                birth: s("19680312"),
+                address: s("福建省厦门市湖里区金山街道金湖路18号"),
+                id_number: s("350206196803121233"),
+                issuer: s("厦门市公安局湖里分局"),
+                valid_from: s("20190520"),
+                valid_to: s("长期"),
+                ..CardFields::default()
+            },
+            Sample::ForeignPermanent => CardFields {
+                layout: Some(Layout::ForeignPermanent),
+                name: s("史密斯"),
+                english_name: s("SMITH, JOHN"),
+                sex: s("1"),
+                nationality: s("USA"),
+                birth: s("19800912"),
+                id_number: s("USA350068091204"),
+                // The 2017 card carries its authority as a code.
+                issuer: s("1500"),
+                valid_from: s("20200108"),
+                valid_to: s("20300108"),
+                ..CardFields::default()
+            },
+            Sample::HongKongPermit => CardFields {
+                layout: Some(Layout::HmtResidence),
+                name: s("陈美玲"),
+                sex: s("2"),
+                birth: s("19920506"),
+                address: s("福建省厦门市思明区鹭江道8号"),
+                id_number: s("810000199205061248"),
+                issuer: s("厦门市公安局"),
+                valid_from: s("20220801"),
+                valid_to: s("20270801"),
+                permit_number: s("H12345678"),
+                issue_count: s("01"),
+                ..CardFields::default()
+            },
+            Sample::Expired => CardFields {
+                name: s("李秀英"),
+                sex: s("2"),
+                ethnicity: s("01"),
+                birth: s("19900715"),
+                address: s("福建省厦门市湖里区殿前街道高崎南路6号"),
+                id_number: s("350206199007152040"),
+                issuer: s("厦门市公安局湖里分局"),
+                valid_from: s("20060301"),
+                valid_to: s("20160301"),
+                ..CardFields::default()
+            },
+            Sample::BadCheckDigit => CardFields {
+                name: s("张伟"),
+                sex: s("1"),
+                ethnicity: s("03"),
+                birth: s("19850220"),
+                address: s("福建省厦门市湖里区江头街道吕岭路9号"),
+                // The correct check digit is 5; 1 is a misread.
+                id_number: s("350206198502203011"),
+                issuer: s("厦门市公安局湖里分局"),
+                valid_from: s("20150601"),
+                valid_to: s("20350601"),
+                ..CardFields::default()
+            },
         }
     }
 }
@@ -144,6 +134,8 @@ impl Sample {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use chrono::NaiveDate;
 
     #[test]
     fn samples_are_what_they_say() {

@@ -1,11 +1,16 @@
-//! The simulated reader of demo mode: a handle places and removes sample
-//! cards, and the reader delivers the same events a real one does, after a
-//! configurable reading delay (a slow module).
+//! The in-process simulated reader (tests, screenshots, and demo mode where
+//! no pseudo-terminal can be made): a handle places and removes sample
+//! cards, and each card is read through the real driver's find → select →
+//! read over an in-memory link to the simulated module ([`MemLink`]), so it
+//! reaches the app through the same decoder and parser as a real card,
+//! after a configurable delay (a slow module).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::ptysim::{MemLink, SimModule};
 use super::samples::Sample;
+use super::serial::{ReadOutcome, Reader, read_card};
 use super::{CardEvent, ReaderStatus};
 use crate::devices::EventSink;
 
@@ -61,7 +66,7 @@ impl SimCardReader {
         if previous.is_some() {
             (self.sink)(CardEvent::Removed);
         }
-        let event = CardEvent::Placed(Box::new(sample.card()));
+        let event = read_through_protocol(sample);
         if delay.is_zero() {
             (self.sink)(event);
         } else {
@@ -84,6 +89,10 @@ impl SimCardReader {
         }
     }
 
+    pub fn plugged_in(&self) -> bool {
+        self.lock().plugged_in
+    }
+
     /// Unplugs (or plugs back in) the reader's cable.
     pub fn set_plugged_in(&self, plugged: bool) {
         let had_card = {
@@ -100,6 +109,81 @@ impl SimCardReader {
     fn lock(&self) -> std::sync::MutexGuard<'_, SimState> {
         // A panic while holding this lock leaves plain data: keep going.
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The demo drawer's handle on whichever simulated reader runs: the
+/// in-process one, or the module on a pseudo-terminal that the real serial
+/// driver reads (demo mode on Linux).
+pub enum SimReader {
+    InProcess(SimCardReader),
+    Pty(super::ptysim::PtyReaderSim),
+}
+
+/// How long each reply of the pseudo-terminal module takes when "slow":
+/// within every timeout of the driver, so the read still succeeds, about a
+/// second in all.
+const PTY_SLOW_REPLY: Duration = Duration::from_millis(200);
+
+impl SimReader {
+    pub fn place(&self, s: Sample) {
+        match self {
+            SimReader::InProcess(r) => r.place(s),
+            SimReader::Pty(p) => p.place(s),
+        }
+    }
+
+    pub fn remove(&self) {
+        match self {
+            SimReader::InProcess(r) => r.remove(),
+            SimReader::Pty(p) => p.remove(),
+        }
+    }
+
+    pub fn on_reader(&self) -> Option<Sample> {
+        match self {
+            SimReader::InProcess(r) => r.on_reader(),
+            SimReader::Pty(p) => p.on_reader(),
+        }
+    }
+
+    /// A slow module: the in-process reader takes `in_process` per card.
+    pub fn set_slow(&self, slow: bool, in_process: Duration) {
+        match self {
+            SimReader::InProcess(r) => r.set_read_delay(if slow { in_process } else { Duration::ZERO }),
+            SimReader::Pty(p) => {
+                p.behave(|b| b.reply_delay = if slow { PTY_SLOW_REPLY } else { Duration::ZERO })
+            }
+        }
+    }
+
+    pub fn plugged_in(&self) -> bool {
+        match self {
+            SimReader::InProcess(r) => r.plugged_in(),
+            SimReader::Pty(p) => p.plugged_in(),
+        }
+    }
+
+    pub fn set_plugged_in(&self, plugged: bool) {
+        match self {
+            SimReader::InProcess(r) => r.set_plugged_in(plugged),
+            SimReader::Pty(p) => p.set_plugged(plugged),
+        }
+    }
+}
+
+/// The event a real reader would deliver for this card.
+fn read_through_protocol(sample: Sample) -> CardEvent {
+    let mut module = SimModule::default();
+    module.place_sample(sample);
+    match read_card(&mut Reader::new(MemLink::new(module), 115_200)) {
+        Ok(ReadOutcome::Card(card)) => CardEvent::Placed(card),
+        // The samples are valid cards (tested); anything else is a bug
+        // worth seeing in the status rather than a panic.
+        other => {
+            tracing::error!("simulated card {}: {other:?}", sample.key());
+            CardEvent::Status(ReaderStatus::ReadFailed(super::ReadProblem::Unreadable(0)))
+        }
     }
 }
 
