@@ -20,8 +20,10 @@ use super::session::{
     ApplyOutcome, CardProblem, Effect, Input, Lang, Page, PrintProblem, PrintState, Session, Stage, Timeouts,
 };
 use crate::config::Station;
+use crate::devices::card_reader::ptysim::PtyReaderSim;
 use crate::devices::card_reader::samples::Sample;
-use crate::devices::card_reader::sim::SimCardReader;
+use crate::devices::card_reader::serial::{PortChoice, ReaderConfig, SerialCardReader};
+use crate::devices::card_reader::sim::{SimCardReader, SimReader};
 use crate::devices::card_reader::{CardEvent, ReaderStatus};
 use crate::devices::gpio::{Gpio, Lamp};
 use crate::devices::printer::sim::SimPrinterControls;
@@ -126,8 +128,10 @@ pub enum SimCommand {
     RemoveCard,
     TogglePaper,
     ToggleNetwork,
-    /// Make the reader and printer take 3 s (to show the UI never waits).
+    /// Make the reader and printer slow (to show the UI never waits).
     ToggleSlow,
+    /// Pull out (or plug back in) the reader's cable.
+    ToggleReaderCable,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -226,6 +230,9 @@ pub struct StatusView {
     /// "HH:MM" while offline.
     pub offline_since: String,
     pub reader_ready: bool,
+    /// [`ReaderStatus::code`]: `ready`, `missing`, `module-fault`,
+    /// `read-failed`, `not-id-card`.
+    pub reader: String,
     pub printer_ready: bool,
     pub help_called: bool,
     pub outbox_pending: u64,
@@ -234,6 +241,7 @@ pub struct StatusView {
     pub sim_paper_out: bool,
     /// The sample card on the simulated reader (its key), if any.
     pub sim_card: String,
+    pub sim_reader_unplugged: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -249,6 +257,10 @@ pub enum UiUpdate {
 
 /// The devices the core drives.
 pub struct Devices {
+    /// The serial card reader's polling thread (a real reader, or the
+    /// simulated module on a pseudo-terminal); dropped first, so it stops
+    /// before the simulator behind it.
+    pub reader: Option<SerialCardReader>,
     pub printer: PrinterWorker,
     pub gpio: Box<dyn Gpio>,
     pub sim: Option<SimDevices>,
@@ -256,20 +268,61 @@ pub struct Devices {
 
 /// The simulated devices' controls (demo mode and tests).
 pub struct SimDevices {
-    pub reader: SimCardReader,
+    /// `None` when a real reader is configured.
+    pub reader: Option<SimReader>,
     pub printer: SimPrinterControls,
+    /// The lamps, as the simulated GPIO last set them.
+    pub gpio: crate::devices::gpio::sim::SimGpio,
+}
+
+/// Which card reader to run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReaderSetup {
+    /// The in-process simulated reader (tests, screenshots).
+    InProcess,
+    /// The simulated module on a pseudo-terminal at this path, read by the
+    /// serial driver (demo mode); falls back to in-process if no terminal
+    /// can be made.
+    Pty(PathBuf),
+    /// A real reader.
+    Serial(ReaderConfig),
+}
+
+/// Where the card reader's events go.
+fn card_sink(tx: &Sender<Command>) -> crate::devices::EventSink<CardEvent> {
+    let tx = tx.clone();
+    std::sync::Arc::new(move |e| {
+        let _ = tx.send(Command::Card(e));
+    })
 }
 
 impl Devices {
-    /// Simulated reader, printer (PNG slips into `slip_dir`) and GPIO.
-    /// `threaded`: devices work on their own threads, as real ones do;
-    /// otherwise they answer at once (screenshots, tests).
+    /// Simulated reader (in-process), printer (PNG slips into `slip_dir`)
+    /// and GPIO. `threaded`: devices work on their own threads, as real
+    /// ones do; otherwise they answer at once (screenshots, tests).
     pub fn simulated(tx: &Sender<Command>, slip_dir: PathBuf, threaded: bool) -> Devices {
-        let card_tx = tx.clone();
-        let reader = SimCardReader::new(std::sync::Arc::new(move |e| {
-            let _ = card_tx.send(Command::Card(e));
-        }));
+        Devices::new(tx, slip_dir, threaded, ReaderSetup::InProcess)
+    }
+
+    pub fn new(tx: &Sender<Command>, slip_dir: PathBuf, threaded: bool, reader: ReaderSetup) -> Devices {
+        let (reader, sim_reader) = match reader {
+            ReaderSetup::InProcess => (None, Some(SimReader::InProcess(SimCardReader::new(card_sink(tx))))),
+            ReaderSetup::Pty(link) => match PtyReaderSim::start(&link, 115_200) {
+                Ok(sim) => {
+                    let cfg = ReaderConfig::new(PortChoice::Path(sim.path().to_path_buf()), 115_200);
+                    (Some(SerialCardReader::spawn(cfg, card_sink(tx))), Some(SimReader::Pty(sim)))
+                }
+                Err(e) => {
+                    tracing::warn!(
+                        "no pseudo-terminal for the simulated reader ({e}); simulating in-process"
+                    );
+                    (None, Some(SimReader::InProcess(SimCardReader::new(card_sink(tx)))))
+                }
+            },
+            ReaderSetup::Serial(cfg) => (Some(SerialCardReader::spawn(cfg, card_sink(tx))), None),
+        };
         let controls = SimPrinterControls::default();
+        let gpio = crate::devices::gpio::sim::SimGpio::default();
         let printer = Box::new(crate::devices::printer::sim::SimPrinter::new(slip_dir, controls.clone()));
         let print_tx = tx.clone();
         let done: crate::devices::EventSink<PrintOutcome> = std::sync::Arc::new(move |o| {
@@ -278,9 +331,10 @@ impl Devices {
         let printer =
             if threaded { PrinterWorker::spawn(printer, done) } else { PrinterWorker::inline(printer, done) };
         Devices {
+            reader,
             printer,
-            gpio: Box::new(crate::devices::gpio::sim::SimGpio::default()),
-            sim: Some(SimDevices { reader, printer: controls }),
+            gpio: Box::new(gpio.clone()),
+            sim: Some(SimDevices { reader: sim_reader, printer: controls, gpio }),
         }
     }
 }
@@ -334,6 +388,8 @@ impl Core {
         (tx, rx): (Sender<Command>, Receiver<Command>),
     ) -> Core {
         let device_key = load_or_create_key(&cfg.device_key_file);
+        let mut devices = devices;
+        devices.gpio.set_lamp(Lamp::Status, true);
         let mut session = Session::new(cfg.timeouts);
         session.set_today(time::china_date(clock.wall()));
         let trades = store.trades_by_count(clock.wall()).unwrap_or_default();
@@ -457,7 +513,22 @@ impl Core {
                 let fx = self.session.handle(Input::CardRemoved, now_ms);
                 full |= self.effects(fx, out);
             }
-            Command::Card(CardEvent::Status(s)) => self.reader = s,
+            Command::Card(CardEvent::Status(s)) => {
+                let usable = s.is_ready();
+                if usable != self.reader.is_ready() {
+                    // The status lamp goes out while the reader is out of order.
+                    self.devices.gpio.set_lamp(Lamp::Status, usable);
+                }
+                // A card could not be read: show the worker why, wherever they are.
+                if matches!(s, ReaderStatus::ReadFailed(_))
+                    && self.session.person().is_none()
+                    && self.session.page() != Page::Identify
+                {
+                    let fx = self.session.handle(Input::Go(Page::Identify), now_ms);
+                    full |= self.effects(fx, out);
+                }
+                self.reader = s;
+            }
             Command::Printed(o) => {
                 if self.print_job == Some(o.job) {
                     self.print_job = None;
@@ -713,13 +784,18 @@ impl Core {
             online: self.online,
             offline_since: self.offline_since.map(|t| t.format("%H:%M").to_string()).unwrap_or_default(),
             reader_ready: self.reader.is_ready(),
+            reader: self.reader.code().to_string(),
             printer_ready: !paper_out,
             help_called: self.help_called,
             outbox_pending: self.store.outbox_pending().unwrap_or(0),
             demo: self.cfg.demo,
             sim_slow: self.sim_slow,
             sim_paper_out: paper_out,
-            sim_card: sim.and_then(|s| s.reader.on_reader()).map(|s| s.key().to_string()).unwrap_or_default(),
+            sim_card: sim
+                .and_then(|s| s.reader.as_ref()?.on_reader())
+                .map(|s| s.key().to_string())
+                .unwrap_or_default(),
+            sim_reader_unplugged: sim.and_then(|s| s.reader.as_ref()).is_some_and(|r| !r.plugged_in()),
         }
     }
 
@@ -728,9 +804,13 @@ impl Core {
             tracing::warn!("simulator command without simulated devices: {c:?}");
             return;
         };
+        let reader = sim.reader.as_ref();
         match c {
-            SimCommand::PlaceCard(s) => sim.reader.place(s),
-            SimCommand::RemoveCard => sim.reader.remove(),
+            SimCommand::PlaceCard(s) => reader.into_iter().for_each(|r| r.place(s)),
+            SimCommand::RemoveCard => reader.into_iter().for_each(SimReader::remove),
+            SimCommand::ToggleReaderCable => {
+                reader.into_iter().for_each(|r| r.set_plugged_in(!r.plugged_in()));
+            }
             SimCommand::TogglePaper => {
                 sim.printer.paper_out.fetch_xor(true, std::sync::atomic::Ordering::SeqCst);
             }
@@ -742,7 +822,7 @@ impl Core {
                 self.sim_slow = !self.sim_slow;
                 let ms = if self.sim_slow { 3000 } else { self.demo_print_ms() };
                 sim.printer.delay_ms.store(ms, std::sync::atomic::Ordering::SeqCst);
-                sim.reader.set_read_delay(Duration::from_millis(if self.sim_slow { 3000 } else { 0 }));
+                reader.into_iter().for_each(|r| r.set_slow(self.sim_slow, Duration::from_secs(3)));
             }
         }
     }
@@ -753,8 +833,8 @@ impl Core {
 
     /// Makes the simulated reader take this long to read a card (demo mode).
     pub fn set_sim_read_delay(&self, d: Duration) {
-        if let Some(sim) = &self.devices.sim {
-            sim.reader.set_read_delay(d);
+        if let Some(SimReader::InProcess(r)) = self.devices.sim.as_ref().and_then(|s| s.reader.as_ref()) {
+            r.set_read_delay(d);
         }
     }
 
@@ -972,6 +1052,32 @@ mod tests {
         assert_eq!((v.page, v.lang), (Page::Attract, Lang::Zh));
         assert!(v.person_name.is_empty() && v.person_id.is_empty() && v.person_card.is_empty());
         assert!(u.iter().any(|u| matches!(u, UiUpdate::Session(s) if s.person_id.is_empty())));
+    }
+
+    #[test]
+    fn the_status_lamp_goes_out_while_the_reader_is_out_of_order() {
+        use crate::devices::card_reader::ReadProblem;
+        let dir = tempfile::tempdir().unwrap();
+        let (mut core, _) = demo_core(dir.path());
+        core.initial();
+        // The simulated reader's first report.
+        core.pump();
+        fn core_lamp(c: &Core) -> bool {
+            c.devices.sim.as_ref().unwrap().gpio.lamp(Lamp::Status)
+        }
+        assert!(core_lamp(&core));
+        for (status, on, code) in [
+            (ReaderStatus::Missing, false, "missing"),
+            (ReaderStatus::Ready, true, "ready"),
+            (ReaderStatus::ModuleFault(0x66), false, "module-fault"),
+            (ReaderStatus::ReadFailed(ReadProblem::NotAnIdCard), true, "not-id-card"),
+        ] {
+            core.handle(Command::Card(CardEvent::Status(status.clone())));
+            assert_eq!(core_lamp(&core), on, "{status:?}");
+            assert_eq!(core.status_view().reader, code);
+        }
+        // A card that could not be read brings the worker to the page that says why.
+        assert_eq!(core.session().page(), Page::Identify);
     }
 
     #[test]

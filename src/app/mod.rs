@@ -24,11 +24,15 @@ pub struct Parts {
     pub demo: bool,
 }
 
-/// The core with simulated devices (demo mode, tests, screenshots). Real
-/// devices are chosen here from the configuration once they exist.
+/// The core with its devices, chosen from the configuration: `[reader]
+/// port = "simulated"` runs the simulated module on a pseudo-terminal read
+/// by the real serial driver when devices are threaded (the kiosk), or the
+/// in-process simulated reader (tests, screenshots); any other port runs
+/// the serial driver on it. The printer is simulated until its driver lands.
 pub fn build(cfg: &Config, data_dir: &Path, parts: Parts) -> Core {
     let channel = Core::channel();
-    let devices = Devices::simulated(&channel.0, data_dir.join("slips"), parts.threaded);
+    let reader = reader_setup(cfg, data_dir, parts.threaded);
+    let devices = Devices::new(&channel.0, data_dir.join("slips"), parts.threaded, reader);
     let core_cfg = CoreConfig {
         station: cfg.station.clone(),
         timeouts: session::Timeouts {
@@ -40,4 +44,13 @@ pub fn build(cfg: &Config, data_dir: &Path, parts: Parts) -> Core {
         device_key_file: data_dir.join("device.key"),
     };
     Core::new(core_cfg, parts.store, parts.clock, devices, channel)
+}
+
+fn reader_setup(cfg: &Config, data_dir: &Path, threaded: bool) -> core::ReaderSetup {
+    use crate::devices::card_reader::serial::{PortChoice, ReaderConfig};
+    match cfg.reader.port.as_str() {
+        "simulated" if threaded && cfg!(unix) => core::ReaderSetup::Pty(data_dir.join("idcard-reader.pty")),
+        "simulated" => core::ReaderSetup::InProcess,
+        port => core::ReaderSetup::Serial(ReaderConfig::new(PortChoice::parse(port), cfg.reader.baud)),
+    }
 }

@@ -108,6 +108,9 @@ impl Lang {
 pub enum CardProblem {
     Expired,
     BadCheckDigit,
+    /// A card whose layout is not public (the 2023 permanent residence
+    /// card): nothing on it is trusted.
+    UnknownType,
 }
 
 /// The person at the kiosk, while identified.
@@ -506,7 +509,9 @@ impl Session {
         }
         fx.push(Effect::CardRead);
         let today = self.today;
-        let problem = if card.checksum_ok() == Some(false) {
+        let problem = if card.card_type == crate::domain::card::CardType::Unknown {
+            Some(CardProblem::UnknownType)
+        } else if card.checksum_ok() == Some(false) {
             Some(CardProblem::BadCheckDigit)
         } else if card.is_expired(today) {
             Some(CardProblem::Expired)
@@ -641,13 +646,19 @@ mod tests {
 
     #[test]
     fn problem_cards_explain_and_offer_guest_mode() {
-        for (sample, problem) in
-            [(Sample::Expired, CardProblem::Expired), (Sample::BadCheckDigit, CardProblem::BadCheckDigit)]
-        {
+        use crate::devices::card_reader::text::{Layout, encode_text, parse_text};
+        let mut new_card = Sample::Resident.fields();
+        new_card.layout = Some(Layout::Other(u16::from(b'Y')));
+        let new_card = parse_text(&encode_text(&new_card)).unwrap();
+        for (placed, problem) in [
+            (Sample::Expired.card(), CardProblem::Expired),
+            (Sample::BadCheckDigit.card(), CardProblem::BadCheckDigit),
+            (new_card, CardProblem::UnknownType),
+        ] {
             let mut s = session();
             s.handle(Input::Touch, 0);
             s.handle(Input::OpenJob("J1".into()), 0);
-            s.handle(card(sample), 0);
+            s.handle(Input::CardPlaced(Box::new(placed)), 0);
             assert_eq!(s.page(), Page::Identify);
             assert_eq!(s.person().unwrap().problem, Some(problem));
             assert!(!s.can_apply());

@@ -40,6 +40,15 @@ pub struct Config {
     pub storage: Storage,
     pub screen: Screen,
     pub printer: Printer,
+    pub reader: Reader,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reader {
+    /// `auto`, `simulated` or a device path.
+    pub port: String,
+    pub baud: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -248,6 +257,9 @@ impl Builder {
         b.put("screen.idle_timeout_s", Value::Integer(60), origin.clone());
         b.put("screen.idle_warning_s", Value::Integer(10), origin.clone());
         b.put("printer.paper", Value::String("80mm".into()), origin.clone());
+        let reader_port = if b.mode == Mode::Demo { "simulated" } else { "auto" };
+        b.put("reader.port", Value::String(reader_port.into()), origin.clone());
+        b.put("reader.baud", Value::Integer(115_200), origin.clone());
         if b.mode == Mode::Demo {
             let s = crate::demo::DEMO_STATION;
             b.put("station.id", Value::String(s.id.into()), origin.clone());

@@ -27,6 +27,8 @@ pub enum Kind {
     Path,
     /// One of these words.
     Choice(&'static [&'static str]),
+    /// One of these whole numbers.
+    IntChoice(&'static [i64]),
 }
 
 /// Which layers may set a key.
@@ -114,6 +116,19 @@ pub const KEYS: &[Key] = &[
         Kind::Choice(&["58mm", "80mm", "80mm-narrow"]),
         "Slip paper width (default 80mm).",
     ),
+    key(
+        "reader",
+        "port",
+        Kind::Name,
+        "ID-card reader port: \"auto\" (probe serial ports), a device such as /dev/serial/by-id/…, \
+         or \"simulated\" (default auto; simulated in demo mode).",
+    ),
+    key(
+        "reader",
+        "baud",
+        Kind::IntChoice(&[115_200, 57_600, 38_400, 19_200, 9_600]),
+        "ID-card reader line speed (default 115200).",
+    ),
 ];
 
 /// Looks up a key by its dotted path (`station.latitude`).
@@ -177,6 +192,8 @@ pub fn check(key: &Key, v: Value) -> Result<Value, String> {
         (Kind::Bool, v @ Value::Boolean(_)) => Ok(v),
         (Kind::Choice(words), Value::String(s)) if words.contains(&s.as_str()) => Ok(Value::String(s)),
         (Kind::Choice(words), Value::String(s)) => Err(format!("\"{s}\" is not one of {}", words.join(", "))),
+        (Kind::IntChoice(allowed), Value::Integer(i)) if allowed.contains(&i) => Ok(Value::Integer(i)),
+        (Kind::IntChoice(allowed), Value::Integer(i)) => Err(format!("{i} is not one of {}", list(allowed))),
         (kind, v) => Err(format!("expected {}, found {}", describe(kind), found(&v))),
     }
 }
@@ -187,7 +204,7 @@ pub fn parse_env(key: &Key, text: &str) -> Result<Value, String> {
     let v = match key.kind {
         Kind::Text | Kind::Name | Kind::Path | Kind::Choice(_) => Value::String(text.to_string()),
         Kind::Float { .. } => Value::Float(t.parse().map_err(|_| format!("\"{text}\" is not a number"))?),
-        Kind::Int { .. } => {
+        Kind::Int { .. } | Kind::IntChoice(_) => {
             Value::Integer(t.parse().map_err(|_| format!("\"{text}\" is not a whole number"))?)
         }
         Kind::Bool => match t.to_ascii_lowercase().as_str() {
@@ -208,7 +225,12 @@ pub fn describe(kind: Kind) -> String {
         Kind::Bool => "true or false".into(),
         Kind::Path => "a path".into(),
         Kind::Choice(words) => format!("one of {}", words.join(", ")),
+        Kind::IntChoice(allowed) => format!("one of {}", list(allowed)),
     }
+}
+
+fn list(numbers: &[i64]) -> String {
+    numbers.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]

@@ -98,6 +98,7 @@ pub fn bind(ui: &AppWindow, send: CommandFn) {
     sim.on_toggle_paper(cmd(|| Command::Sim(SimCommand::TogglePaper)));
     sim.on_toggle_network(cmd(|| Command::Sim(SimCommand::ToggleNetwork)));
     sim.on_toggle_slow(cmd(|| Command::Sim(SimCommand::ToggleSlow)));
+    sim.on_toggle_reader_cable(cmd(|| Command::Sim(SimCommand::ToggleReaderCable)));
     set_rights(ui, Lang::Zh);
 }
 
@@ -178,6 +179,7 @@ fn apply_session(ui: &AppWindow, v: &SessionView) {
             None => "",
             Some(CardProblem::Expired) => "expired",
             Some(CardProblem::BadCheckDigit) => "bad-check-digit",
+            Some(CardProblem::UnknownType) => "unknown-type",
         }
         .into(),
     );
@@ -217,6 +219,7 @@ fn apply_status(ui: &AppWindow, v: &StatusView) {
     s.set_online(v.online);
     s.set_offline_since(v.offline_since.as_str().into());
     s.set_reader_ready(v.reader_ready);
+    s.set_reader(v.reader.as_str().into());
     s.set_printer_ready(v.printer_ready);
     s.set_help_called(v.help_called);
     s.set_outbox_pending(v.outbox_pending.min(i32::MAX as u64) as i32);
@@ -224,6 +227,7 @@ fn apply_status(ui: &AppWindow, v: &StatusView) {
     let sim = ui.global::<SimAdapter>();
     sim.set_paper_out(v.sim_paper_out);
     sim.set_slow(v.sim_slow);
+    sim.set_reader_unplugged(v.sim_reader_unplugged);
     sim.set_card_on_reader(v.sim_card.as_str().into());
 }
 
