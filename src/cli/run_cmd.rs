@@ -33,7 +33,7 @@ pub fn run(ctx: &Context, a: &RunArgs, out: &mut dyn Write) -> anyhow::Result<Ex
         }
         writeln!(
             out,
-            "simulator: the tab on the right edge, or keys 1–5 (place a sample card), 0 (lift it), \
+            "simulator: the tab on the right edge, or keys 1–6 (place a sample card), 0 (lift it), R (reader cable), \
              P (paper), N (network), S (slow devices), D (drawer)"
         )?;
     } else {

@@ -17,6 +17,7 @@ use crate::app::core::{Command, FilterChange, ManualClock, SimCommand};
 use crate::app::session::{Input, Lang, Page};
 use crate::app::{Parts, build};
 use crate::devices::card_reader::samples::Sample;
+use crate::devices::card_reader::{CardEvent, ReadProblem, ReaderStatus};
 use crate::domain::Settlement;
 use crate::store::Store;
 use crate::ui::{Inline, screenshot};
@@ -45,6 +46,9 @@ pub struct ScreenshotArgs {
     /// The network is down (shown in the top bar)
     #[arg(long)]
     pub offline: bool,
+    /// The card reader's state: ready, missing, module-fault, read-failed or not-id-card
+    #[arg(long, default_value = "ready", value_parser = parse_reader)]
+    pub reader: ReaderStatus,
     /// Where to write the PNG
     #[arg(long, value_name = "FILE.png")]
     pub out: PathBuf,
@@ -54,6 +58,17 @@ fn parse_page(s: &str) -> Result<Page, String> {
     Page::from_name(s).ok_or_else(|| {
         let names: Vec<&str> = Page::ALL.iter().map(|p| p.name()).collect();
         format!("no page {s:?}; pages: {}", names.join(", "))
+    })
+}
+
+fn parse_reader(s: &str) -> Result<ReaderStatus, String> {
+    Ok(match s {
+        "ready" => ReaderStatus::Ready,
+        "missing" => ReaderStatus::Missing,
+        "module-fault" => ReaderStatus::ModuleFault(0x60),
+        "read-failed" => ReaderStatus::ReadFailed(ReadProblem::Unreadable(0x41)),
+        "not-id-card" => ReaderStatus::ReadFailed(ReadProblem::NotAnIdCard),
+        _ => return Err("one of ready, missing, module-fault, read-failed, not-id-card".into()),
     })
 }
 
@@ -132,6 +147,7 @@ fn drive(k: &Inline, a: &ScreenshotArgs, sample: Sample) {
                 send(Command::Sim(SimCommand::PlaceCard(sample)));
             }
             send(Command::Session(Input::ApplyTapped));
+            send(Command::Card(CardEvent::Status(a.reader.clone())));
         }
         Page::Apply | Page::Applied | Page::Print => {
             send(Command::Session(Input::Touch));
@@ -147,6 +163,9 @@ fn drive(k: &Inline, a: &ScreenshotArgs, sample: Sample) {
         }
         Page::Rights => send(Command::Session(Input::Go(Page::Rights))),
         Page::Help => send(Command::CallStaff),
+    }
+    if a.page != Page::Identify {
+        send(Command::Card(CardEvent::Status(a.reader.clone())));
     }
     k.pump();
 }

@@ -21,15 +21,19 @@ pub enum Sample {
     Expired,
     /// A resident card whose check digit is wrong.
     BadCheckDigit,
+    /// A card whose layout is not public (standing in for the 2023
+    /// permanent residence card: type marker 'Y'); the kiosk must not guess.
+    NewPermanent,
 }
 
 impl Sample {
-    pub const ALL: [Sample; 5] = [
+    pub const ALL: [Sample; 6] = [
         Sample::Resident,
         Sample::ForeignPermanent,
         Sample::HongKongPermit,
         Sample::Expired,
         Sample::BadCheckDigit,
+        Sample::NewPermanent,
     ];
 
     /// A short name for menus and the command line.
@@ -40,6 +44,7 @@ impl Sample {
             Sample::HongKongPermit => "hk",
             Sample::Expired => "expired",
             Sample::BadCheckDigit => "bad-check",
+            Sample::NewPermanent => "new-permanent",
         }
     }
 
@@ -127,6 +132,16 @@ impl Sample {
                 valid_to: s("20350601"),
                 ..CardFields::default()
             },
+            Sample::NewPermanent => CardFields {
+                layout: Some(Layout::Other(u16::from(b'Y'))),
+                name: s("安娜"),
+                sex: s("2"),
+                birth: s("19880417"),
+                id_number: s("932682198804170026"),
+                valid_from: s("20240301"),
+                valid_to: s("20340301"),
+                ..CardFields::default()
+            },
         }
     }
 }
@@ -135,6 +150,7 @@ impl Sample {
 mod tests {
     use super::*;
 
+    use crate::domain::card::CardType;
     use chrono::NaiveDate;
 
     #[test]
@@ -145,10 +161,11 @@ mod tests {
             let checksum = c.checksum_ok();
             match s {
                 Sample::BadCheckDigit => assert_eq!(checksum, Some(false)),
-                Sample::ForeignPermanent => assert_eq!(checksum, None),
+                Sample::ForeignPermanent | Sample::NewPermanent => assert_eq!(checksum, None),
                 _ => assert_eq!(checksum, Some(true), "{s:?}"),
             }
             assert_eq!(c.is_expired(today), s == Sample::Expired, "{s:?}");
+            assert_eq!(c.card_type == CardType::Unknown, s == Sample::NewPermanent, "{s:?}");
             assert_eq!(Sample::from_key(s.key()), Some(s));
         }
     }
