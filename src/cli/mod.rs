@@ -5,6 +5,7 @@ mod card_cmd;
 mod config_cmd;
 mod demo_cmd;
 mod import_cmd;
+mod print_cmd;
 mod run_cmd;
 mod screenshot_cmd;
 mod search_cmd;
@@ -64,6 +65,11 @@ pub enum Command {
     /// Generate or load demo data
     #[command(subcommand)]
     Demo(demo_cmd::DemoCommand),
+    /// Print a job's slip (or `print test`: the test page) to the printer
+    Print(print_cmd::PrintArgs),
+    /// Slip tools: render a slip or captured printer bytes to a PNG
+    #[command(subcommand)]
+    Slip(print_cmd::SlipCommand),
     /// ID-card reader tools: read a card, decode a capture, find the port, simulate a reader
     #[command(subcommand)]
     Card(card_cmd::CardCommand),
@@ -123,6 +129,8 @@ pub fn main() -> std::process::ExitCode {
         Some(Command::Demo(c)) => demo_cmd::run(&ctx, &c, out),
         Some(Command::Screenshot(a)) => screenshot_cmd::run(&ctx, &a, out),
         Some(Command::Card(c)) => card_cmd::run(&ctx, &c, out),
+        Some(Command::Print(a)) => print_cmd::print(&ctx, &a, out),
+        Some(Command::Slip(c)) => print_cmd::slip(&ctx, &c, out),
     }
     .and_then(|code| out.flush().map(|_| code).map_err(Into::into));
     match result {

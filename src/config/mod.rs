@@ -62,6 +62,12 @@ pub struct Screen {
 #[serde(deny_unknown_fields)]
 pub struct Printer {
     pub paper: String,
+    pub port: String,
+    pub baud: u32,
+    pub flow_control: String,
+    pub charset: String,
+    pub qr: String,
+    pub finish: String,
 }
 
 impl Printer {
@@ -70,6 +76,20 @@ impl Printer {
             "58mm" => crate::slip::Paper::Mm58,
             "80mm-narrow" => crate::slip::Paper::Mm80Narrow,
             _ => crate::slip::Paper::Mm80,
+        }
+    }
+
+    /// How slips are encoded for this printer.
+    pub fn escpos(&self) -> crate::slip::escpos::Options {
+        use crate::slip::escpos::{Charset, Finish, Options, QrMode};
+        Options {
+            charset: if self.charset == "gbk" { Charset::Gbk } else { Charset::Gb18030 },
+            qr: if self.qr == "raster" { QrMode::Raster } else { QrMode::Native },
+            finish: match self.finish.as_str() {
+                "cut" => Finish::Cut,
+                "tear-bar" => Finish::TearBar,
+                _ => Finish::PartialCut,
+            },
         }
     }
 }
@@ -257,6 +277,12 @@ impl Builder {
         b.put("screen.idle_timeout_s", Value::Integer(60), origin.clone());
         b.put("screen.idle_warning_s", Value::Integer(10), origin.clone());
         b.put("printer.paper", Value::String("80mm".into()), origin.clone());
+        b.put("printer.port", Value::String("simulated".into()), origin.clone());
+        b.put("printer.baud", Value::Integer(9_600), origin.clone());
+        b.put("printer.flow_control", Value::String("none".into()), origin.clone());
+        b.put("printer.charset", Value::String("gb18030".into()), origin.clone());
+        b.put("printer.qr", Value::String("native".into()), origin.clone());
+        b.put("printer.finish", Value::String("partial-cut".into()), origin.clone());
         let reader_port = if b.mode == Mode::Demo { "simulated" } else { "auto" };
         b.put("reader.port", Value::String(reader_port.into()), origin.clone());
         b.put("reader.baud", Value::Integer(115_200), origin.clone());

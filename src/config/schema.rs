@@ -117,6 +117,43 @@ pub const KEYS: &[Key] = &[
         "Slip paper width (default 80mm).",
     ),
     key(
+        "printer",
+        "port",
+        Kind::Name,
+        "Slip printer: a serial port (/dev/ttyUSB0), the USB printer device (/dev/usb/lp0), \
+         tcp://HOST:9100, file:PATH (raw bytes), or \"simulated\" (default; the demo's virtual printer).",
+    ),
+    key(
+        "printer",
+        "baud",
+        Kind::IntChoice(&[9_600, 19_200, 38_400, 57_600, 115_200]),
+        "Serial printer line speed (default 9600).",
+    ),
+    key(
+        "printer",
+        "flow_control",
+        Kind::Choice(&["none", "rts-cts", "dsr-dtr"]),
+        "Serial printer flow control (default none).",
+    ),
+    key(
+        "printer",
+        "charset",
+        Kind::Choice(&["gb18030", "gbk"]),
+        "Text encoding the printer expects (default gb18030).",
+    ),
+    key(
+        "printer",
+        "qr",
+        Kind::Choice(&["native", "raster"]),
+        "QR codes drawn by the printer, or sent as an image for printers without native QR (default native).",
+    ),
+    key(
+        "printer",
+        "finish",
+        Kind::Choice(&["partial-cut", "cut", "tear-bar"]),
+        "End of a slip: cut leaving a tab, cut fully, or feed to the tear bar (no cutter) (default partial-cut).",
+    ),
+    key(
         "reader",
         "port",
         Kind::Name,

@@ -8,7 +8,7 @@
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 use unicode_width::UnicodeWidthChar;
 
-use super::{Align, Item, Size, Slip};
+use super::{Align, Size};
 
 /// The kiosk's fonts (see `assets/fonts/README.md`).
 pub const FONT_REGULAR: &[u8] = include_bytes!("../../assets/fonts/KioskSans-Regular.ttf");
@@ -23,8 +23,6 @@ const CELL_W: u32 = 12;
 pub enum CanvasError {
     #[error("the embedded font could not be read: {0}")]
     Font(String),
-    #[error("the QR code cannot hold {0} bytes")]
-    QrTooLong(usize),
     #[error("writing the PNG failed: {0}")]
     Png(String),
 }
@@ -139,37 +137,19 @@ impl Canvas {
         }
     }
 
-    /// A QR code (error correction M, as the native command uses), modules
-    /// as large as fit a third of the paper's width, centred, with its quiet
-    /// zone.
-    pub fn qr(&mut self, data: &str) -> Result<(), CanvasError> {
-        let code = qrcode::QrCode::with_error_correction_level(data.as_bytes(), qrcode::EcLevel::M)
-            .map_err(|_| CanvasError::QrTooLong(data.len()))?;
-        self.qr_matrix(
-            &code.to_colors().iter().map(|c| *c == qrcode::Color::Dark).collect::<Vec<_>>(),
-            code.width(),
-        );
-        Ok(())
-    }
-
-    /// Draws a module matrix (`true` = dark, row by row, `n` × `n`).
-    pub fn qr_matrix(&mut self, dark: &[bool], n: usize) {
-        let quiet = 4;
-        let module = ((self.width / 2) / (n as u32 + 2 * quiet)).clamp(2, 10);
-        let side = (n as u32 + 2 * quiet) * module;
-        let left = (self.width.saturating_sub(side) / 2) as i64;
+    /// Appends a 1-bit image `width` dots wide, placed by `align`.
+    pub fn bitmap(&mut self, rows: &[Vec<bool>], width: u32, align: Align) {
+        let left = match align {
+            Align::Left => 0,
+            Align::Center => self.width.saturating_sub(width) / 2,
+            Align::Right => self.width.saturating_sub(width),
+        } as i64;
         let top = self.rows.len();
-        self.feed(side);
-        for my in 0..n {
-            for mx in 0..n {
-                if dark[my * n + mx] {
-                    for dy in 0..module {
-                        for dx in 0..module {
-                            let x = left + ((mx as u32 + quiet) * module + dx) as i64;
-                            let y = top + ((my as u32 + quiet) * module + dy) as usize;
-                            self.set(x, y, true);
-                        }
-                    }
+        self.feed(rows.len() as u32);
+        for (y, row) in rows.iter().enumerate() {
+            for (x, black) in row.iter().enumerate() {
+                if *black {
+                    self.set(left + x as i64, top + y, true);
                 }
             }
         }
@@ -198,26 +178,9 @@ impl Canvas {
     }
 }
 
-/// Renders a whole slip.
-pub fn render(slip: &Slip) -> Result<Canvas, CanvasError> {
-    let mut c = Canvas::new(slip.paper.dots())?;
-    c.feed(12);
-    for item in &slip.items {
-        match item {
-            Item::Text { text, size, bold, align } => c.text(text, *size, *bold, *align),
-            Item::Rule => c.rule(),
-            Item::Qr(data) => c.qr(data)?,
-            Item::Feed(n) => c.feed(LINE_PITCH * *n as u32),
-        }
-    }
-    Ok(c)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::slip::{Paper, SlipContext, job_slip};
-    use crate::test_support::{fixture_now, sample_posting};
 
     fn black_in(c: &Canvas, x0: u32, x1: u32, y0: u32, y1: u32) -> usize {
         (y0..y1).flat_map(|y| (x0..x1).map(move |x| (x, y))).filter(|&(x, y)| c.get(x, y)).count()
@@ -244,25 +207,5 @@ mod tests {
         b.text("日结装卸", Size::Double, true, Align::Left);
         let (nr, nb) = (black_in(&r, 0, 384, 0, 60), black_in(&b, 0, 384, 0, 60));
         assert!(nb as f64 > nr as f64 * 1.15, "{nb} vs {nr}");
-    }
-
-    #[test]
-    fn the_printed_qr_reads_back() {
-        let p = sample_posting();
-        let ctx = SlipContext {
-            station_name: "湖里街道零工驿站".into(),
-            station_location: crate::domain::GeoPoint::new(24.50, 118.13),
-            printed_at: fixture_now(),
-            paper: Paper::Mm58,
-        };
-        let canvas = render(&job_slip(&p, &ctx, None)).unwrap();
-        let (w, h) = (canvas.width() as usize, canvas.height() as usize);
-        let gray = canvas.to_gray();
-        let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| gray[y * w + x]);
-        let grids = img.detect_grids();
-        assert_eq!(grids.len(), 1);
-        let (_, content) = grids[0].decode().unwrap();
-        assert_eq!(content, "https://jobs.example.gov.cn/p/HL-2026-004211");
-        assert!(canvas.to_png().unwrap().starts_with(b"\x89PNG"));
     }
 }

@@ -9,6 +9,8 @@
 //! width and never inside a character, so no line is wider than the paper.
 
 pub mod canvas;
+pub mod escpos;
+pub mod virtual_printer;
 
 use chrono::{DateTime, FixedOffset};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
@@ -124,9 +126,21 @@ impl Slip {
     }
 }
 
+/// A picture of the slip as the printer would print it: the slip encoded
+/// to ESC/POS and the bytes rendered by the virtual printer.
+pub fn picture(
+    slip: &Slip,
+    opts: &escpos::Options,
+) -> Result<virtual_printer::Rendered, canvas::CanvasError> {
+    virtual_printer::render(&escpos::encode(slip, opts), slip.paper.dots())
+}
+
 /// Breaks `text` into lines of at most `cols` display columns (hanzi and
 /// full-width forms count two). Breaks at spaces when a word fits, else
 /// between characters; never inside one. Newlines are kept.
+/// Brackets whose short contents stay on one line with them.
+const OPENERS: &str = "（「『【《〈(";
+const CLOSERS: &str = "）」』】》〉)";
 /// Characters that must not begin a line (closing brackets and stops).
 const NO_LINE_START: &str = "）」』】》〉，。、；：！？,.;:!?)]”’";
 
@@ -190,6 +204,18 @@ fn tokens(s: &str) -> Vec<&str> {
                 iter.next();
             }
         }
+        // A short bracketed group ("（日结）") is kept whole when it can be.
+        if OPENERS.contains(c) {
+            let rest = &s[i + c.len_utf8()..];
+            if let Some((j, close)) = rest.char_indices().take(8).find(|(_, d)| CLOSERS.contains(*d)) {
+                let group_end = i + c.len_utf8() + j + close.len_utf8();
+                while iter.peek().is_some_and(|&(k, _)| k < group_end) {
+                    iter.next();
+                }
+                out.push((i, group_end));
+                continue;
+            }
+        }
         let glue_to_prev = NO_LINE_START.contains(c) && !out.is_empty();
         let prev_opens = out.last().is_some_and(|&(a, b)| {
             let t = &s[a..b];
@@ -221,11 +247,13 @@ pub struct Applied {
 }
 
 /// The rights lines at the foot of every job slip.
+/// Each line fits 58 mm paper (32 columns) and breaks at a phrase.
 pub const RIGHTS_FOOTER: &[&str] = &[
-    "不要交任何押金、报名费、培训费。",
-    "被拖欠工资：拨打人社服务热线 12333，",
+    "不交押金、报名费、培训费。",
+    "被拖欠工资，请拨打 12333，",
     "或微信搜索“国务院客户端”小程序，",
-    "进入“全国根治欠薪线索反映平台”反映。",
+    "进入“全国根治欠薪线索反映平台”",
+    "反映情况。",
 ];
 
 /// The slip for one job posting.
@@ -283,9 +311,93 @@ pub fn job_slip(p: &Posting, ctx: &SlipContext, applied: Option<&Applied>) -> Sl
     }
     s.push(Item::Rule);
     for line in RIGHTS_FOOTER {
-        s.text(line, Size::Normal, false, Align::Left);
+        s.text(line, Size::Normal, line.contains("12333"), Align::Left);
     }
     s.push(Item::Feed(3));
+    s
+}
+
+/// The staff's printer test page: widths, sizes, alignment, the character
+/// set and a QR code, to check a printer's settings at a glance.
+pub fn test_page(ctx: &SlipContext, printer: &str) -> Slip {
+    let mut s = Slip::new(ctx.paper);
+    let cols = ctx.paper.columns();
+    s.text(&ctx.station_name, Size::Normal, true, Align::Center);
+    s.text("打印机测试页", Size::Double, true, Align::Center);
+    s.text(&ctx.printed_at.format("%Y-%m-%d %H:%M").to_string(), Size::Normal, false, Align::Center);
+    s.push(Item::Rule);
+    s.field("打印机：", printer);
+    s.field("纸宽：", &format!("{} 点，每行 {cols} 个字母或 {} 个汉字", ctx.paper.dots(), cols / 2));
+    // A ruler exactly one line wide: a short last line means a wrong paper setting.
+    let ruler: String = (1..=cols).map(|i| char::from(b'0' + (i % 10) as u8)).collect();
+    s.push(Item::Text { text: ruler, size: Size::Normal, bold: false, align: Align::Left });
+    s.push(Item::Text { text: "测".repeat(cols / 2), size: Size::Normal, bold: false, align: Align::Left });
+    s.text("左对齐 Left", Size::Normal, false, Align::Left);
+    s.text("居中 Centre", Size::Normal, false, Align::Center);
+    s.text("右对齐 Right", Size::Normal, false, Align::Right);
+    s.text("粗体 日结 Bold", Size::Normal, true, Align::Left);
+    s.text("大字 日结", Size::Double, true, Align::Left);
+    s.text("生僻字与符号：镕 喆 堃 ￥ 《》", Size::Normal, false, Align::Left);
+    s.push(Item::Rule);
+    s.text("扫码应显示：零工驿站打印机测试", Size::Normal, false, Align::Center);
+    s.push(Item::Qr("零工驿站打印机测试 gig-kiosk printer test".into()));
+    s.push(Item::Feed(2));
+    s
+}
+
+/// Today's numbers, for the staff's end-of-day slip.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DailyCounts {
+    pub visits: u64,
+    pub card_reads: u64,
+    pub searches: u64,
+    pub job_views: u64,
+    pub applications: u64,
+    pub prints: u64,
+    pub help_calls: u64,
+    /// Submissions still waiting to be sent.
+    pub outbox_pending: u64,
+}
+
+/// The daily summary slip (printed from the staff menu).
+pub fn daily_summary(ctx: &SlipContext, day: chrono::NaiveDate, c: &DailyCounts) -> Slip {
+    let mut s = Slip::new(ctx.paper);
+    s.text(&ctx.station_name, Size::Normal, true, Align::Center);
+    s.text("今日统计", Size::Double, true, Align::Center);
+    s.text(&day.format("%Y-%m-%d").to_string(), Size::Normal, false, Align::Center);
+    s.push(Item::Rule);
+    let cols = ctx.paper.columns();
+    for (label, n) in [
+        ("来访人次", c.visits),
+        ("刷身份证", c.card_reads),
+        ("查找工作", c.searches),
+        ("查看岗位", c.job_views),
+        ("报名", c.applications),
+        ("打印凭条", c.prints),
+        ("呼叫工作人员", c.help_calls),
+    ] {
+        let n = n.to_string();
+        let gap = cols.saturating_sub(label.width() + n.len()).max(1);
+        s.push(Item::Text {
+            text: format!("{label}{}{n}", " ".repeat(gap)),
+            size: Size::Normal,
+            bold: false,
+            align: Align::Left,
+        });
+    }
+    s.push(Item::Rule);
+    if c.outbox_pending > 0 {
+        s.text(
+            &format!("还有 {} 条报名等待发送（联网后自动发送）", c.outbox_pending),
+            Size::Normal,
+            true,
+            Align::Left,
+        );
+    } else {
+        s.text("报名已全部发送", Size::Normal, false, Align::Left);
+    }
+    s.text(&format!("打印时间 {}", ctx.printed_at.format("%H:%M")), Size::Normal, false, Align::Left);
+    s.push(Item::Feed(2));
     s
 }
 
@@ -302,7 +414,12 @@ mod tests {
         assert_eq!(wrap("call 0592-5550123 now", 10), vec!["call", "0592-55501", "23 now"]);
         assert_eq!(wrap("电话 0592-5550123", 12), vec!["电话", "0592-5550123"]);
         assert_eq!(wrap("", 10), vec![""]);
-        assert_eq!(wrap("装卸工（日结）", 12), vec!["装卸工（日", "结）"], "）never starts a line");
+        assert_eq!(wrap("装卸工（日结）", 12), vec!["装卸工", "（日结）"], "a short bracket stays whole");
+        assert_eq!(
+            wrap("装卸（白班夜班都有的那种）", 12),
+            vec!["装卸（白班夜", "班都有的那", "种）"],
+            "）never starts a line"
+        );
         assert_eq!(wrap("热线 12333，或", 8), vec!["热线", "12333，", "或"], "numbers stay whole");
         for line in wrap(&"工".repeat(100), 32) {
             assert!(line.width() <= 32);

@@ -5,7 +5,9 @@
 //! printing, the status is asked (paper, cover, online); a slip is reported
 //! printed only when the printer took all of it.
 
+pub mod escpos;
 pub mod sim;
+pub mod transport;
 pub mod worker;
 
 use std::path::PathBuf;

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use super::{Preview, PrintError, Printed, PrinterStatus, SlipPrinter};
-use crate::slip::{Slip, canvas};
+use crate::slip::Slip;
 
 /// Switches shared with whoever drives the simulation (the demo drawer).
 #[derive(Debug, Clone, Default)]
@@ -48,7 +48,11 @@ impl SlipPrinter for SimPrinter {
         if delay > 0 {
             std::thread::sleep(Duration::from_millis(delay));
         }
-        let c = canvas::render(slip).map_err(|e| PrintError::Failed(e.to_string()))?;
+        // Through the bytes a real printer would get, so the picture shows
+        // what the encoder sends.
+        let c = crate::slip::picture(slip, &crate::slip::escpos::Options::default())
+            .map_err(|e| PrintError::Failed(e.to_string()))?
+            .canvas;
         let png = c.to_png().map_err(|e| PrintError::Failed(e.to_string()))?;
         self.printed += 1;
         let name = format!(
