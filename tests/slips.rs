@@ -8,9 +8,14 @@
 //! golden files with `UPDATE_GOLDEN=1 cargo test --test slips`, then read
 //! the `.txt` diffs before committing.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
+
+use common::PtyPrinter;
 
 use chrono::{DateTime, FixedOffset};
 use gig_kiosk::devices::printer::escpos::EscPosPrinter;
@@ -199,77 +204,45 @@ fn native_qr_slips_are_small() {
     }
 }
 
-/// A printer on a pseudo-terminal answering DLE EOT with `answers(n)` and
-/// recording everything else it receives.
-fn pty_printer(
-    answers: fn(u8) -> u8,
-) -> (PathBuf, std::sync::Arc<std::sync::Mutex<Vec<u8>>>, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut master, slave) = serialport::TTYPort::pair().unwrap();
-    let link = dir.path().join("ttyPRN");
-    std::os::unix::fs::symlink(serialport::SerialPort::name(&slave).unwrap(), &link).unwrap();
-    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let g = got.clone();
-    std::thread::spawn(move || {
-        let _keep = slave;
-        let _ = serialport::SerialPort::set_timeout(&mut master, Duration::from_millis(50));
-        let mut pending: Vec<u8> = Vec::new();
-        let mut buf = [0u8; 512];
-        loop {
-            match master.read(&mut buf) {
-                Ok(n) => pending.extend(&buf[..n]),
-                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => continue,
-                Err(_) => return,
-            }
-            while let Some(i) = pending.windows(2).position(|w| w == [0x10, 0x04]) {
-                if pending.len() < i + 3 {
-                    break;
-                }
-                let n = pending[i + 2];
-                g.lock().unwrap().extend(pending.drain(..i));
-                pending.drain(..3);
-                let _ = master.write_all(&[answers(n)]);
-            }
-            if !pending.ends_with(&[0x10]) {
-                g.lock().unwrap().append(&mut pending);
-            }
-        }
-    });
-    (link, got, dir)
+fn serial(port: &std::path::Path, baud: u32) -> Target {
+    Target::Serial { path: port.to_path_buf(), baud, flow: Flow::None }
 }
 
 #[test]
 fn a_serial_printer_out_of_paper_fails_cleanly_and_gets_no_slip() {
-    let (port, got, _dir) = pty_printer(|n| if n == 4 { 0x72 } else { 0x12 });
-    let mut p =
-        EscPosPrinter::new(Target::Serial { path: port, baud: 9600, flow: Flow::None }, opts(QrMode::Native));
+    let printer = PtyPrinter::start();
+    printer.paper.store(0x72, Ordering::SeqCst);
+    let mut p = EscPosPrinter::new(serial(&printer.port, 9600), opts(QrMode::Native));
     let slip = job_slip(&posting(), &ctx(Paper::Mm58), None);
     assert_eq!(p.print(&slip), Err(PrintError::PaperOut));
     std::thread::sleep(Duration::from_millis(100));
-    assert!(got.lock().unwrap().is_empty(), "no slip bytes were sent");
+    assert!(printer.received.lock().unwrap().is_empty(), "no slip bytes were sent");
+    // Paper loaded: the same printer object prints.
+    printer.paper.store(0x12, Ordering::SeqCst);
+    p.print(&slip).unwrap();
+    assert_eq!(
+        printer.wait_for(encode(&slip, &opts(QrMode::Native)).len()),
+        encode(&slip, &opts(QrMode::Native))
+    );
 }
 
 #[test]
 fn a_ready_serial_printer_gets_exactly_the_slips_bytes() {
-    let (port, got, _dir) = pty_printer(|_| 0x12);
+    let printer = PtyPrinter::start();
     let o = opts(QrMode::Raster);
-    let mut p = EscPosPrinter::new(Target::Serial { path: port, baud: 115_200, flow: Flow::None }, o);
+    let mut p = EscPosPrinter::new(serial(&printer.port, 115_200), o);
     let slip = job_slip(&posting(), &ctx(Paper::Mm80), Some(&applied()));
     let printed = p.print(&slip).unwrap();
     assert!(printed.preview.is_some_and(|pv| pv.width == 576));
     let want = encode(&slip, &o);
-    let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    while got.lock().unwrap().len() < want.len() && std::time::Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    assert_eq!(*got.lock().unwrap(), want);
+    assert_eq!(printer.wait_for(want.len()), want);
 }
 
 #[test]
 fn cover_open_and_silence_are_distinct_outcomes() {
-    let (port, _got, _dir) = pty_printer(|n| if n == 2 { 0x16 } else { 0x12 });
-    let mut p =
-        EscPosPrinter::new(Target::Serial { path: port, baud: 9600, flow: Flow::None }, opts(QrMode::Native));
+    let printer = PtyPrinter::start();
+    printer.offline_cause.store(0x16, Ordering::SeqCst);
+    let mut p = EscPosPrinter::new(serial(&printer.port, 9600), opts(QrMode::Native));
     let slip = job_slip(&posting(), &ctx(Paper::Mm58), None);
     assert_eq!(p.print(&slip), Err(PrintError::CoverOpen));
     // A terminal where nothing answers.
@@ -277,8 +250,7 @@ fn cover_open_and_silence_are_distinct_outcomes() {
     let (_master, slave) = serialport::TTYPort::pair().unwrap();
     let link = dir.path().join("silent");
     std::os::unix::fs::symlink(serialport::SerialPort::name(&slave).unwrap(), &link).unwrap();
-    let mut p =
-        EscPosPrinter::new(Target::Serial { path: link, baud: 9600, flow: Flow::None }, opts(QrMode::Native));
+    let mut p = EscPosPrinter::new(serial(&link, 9600), opts(QrMode::Native));
     assert_eq!(p.print(&slip), Err(PrintError::NoAnswer));
     // A device that is not there.
     let mut p = EscPosPrinter::new(Target::UsbLp("/nonexistent/lp0".into()), opts(QrMode::Native));

@@ -3,6 +3,8 @@
 //! are found and pressed by their accessible labels, as a screen reader
 //! would; visible text is read back the same way.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use gig_kiosk::app::core::{Command, ManualClock};
@@ -23,9 +25,15 @@ fn now() -> chrono::DateTime<chrono::FixedOffset> {
 }
 
 fn kiosk(threaded: bool) -> Kiosk {
+    kiosk_with(threaded, |_| {})
+}
+
+/// A kiosk whose configuration `tune` changed first.
+fn kiosk_with(threaded: bool, tune: impl FnOnce(&mut gig_kiosk::config::Config)) -> Kiosk {
     i_slint_backend_testing::init_no_event_loop();
     let dir = tempfile::tempdir().unwrap();
-    let cfg = gig_kiosk::config::Builder::new(gig_kiosk::config::Mode::Demo).build().unwrap().config;
+    let mut cfg = gig_kiosk::config::Builder::new(gig_kiosk::config::Mode::Demo).build().unwrap().config;
+    tune(&mut cfg);
     let mut store = Store::open_in_dir(dir.path()).unwrap();
     gig_kiosk::import::load_demo(&mut store, now()).unwrap();
     let clock = ManualClock::new(now());
@@ -340,4 +348,36 @@ fn reader_trouble_is_shown_to_staff_and_explained_to_the_worker() {
     assert!(t.all_text().contains("没有读出来"));
     t.k.send(Command::Card(CardEvent::Status(ReaderStatus::Ready)));
     assert!(!t.all_text().contains("没有读出来"));
+}
+
+#[test]
+fn a_real_printer_out_of_paper_is_explained_and_printing_again_works() {
+    use std::sync::atomic::Ordering;
+    let printer = common::PtyPrinter::start();
+    printer.paper.store(0x72, Ordering::SeqCst);
+    let port = printer.port.to_string_lossy().into_owned();
+    let t = kiosk_with(false, |c| c.printer.port = port);
+    t.press("请放身份证，或点屏幕开始");
+    let label = t.first_job_label();
+    t.press(&label);
+    t.press("打印这个工作");
+    assert_eq!(t.page(), "print");
+    let text = t.all_text();
+    assert!(text.contains("打印机没纸了"), "{text}");
+    assert!(text.contains("打印机缺纸"), "the top bar tells staff: {text}");
+    assert!(printer.received.lock().unwrap().is_empty(), "nothing printed without paper");
+    // Staff load paper; the worker tries again.
+    printer.paper.store(0x12, Ordering::SeqCst);
+    t.press("再试一次");
+    assert!(t.all_text().contains("打印好了，请取走凭条"), "{}", t.all_text());
+    assert!(!t.all_text().contains("打印机缺纸"));
+    let bytes = printer.wait_for(500);
+    let text: String = gig_kiosk::slip::escpos::parse(&bytes)
+        .iter()
+        .filter_map(|o| match o {
+            gig_kiosk::slip::escpos::Op::Text(t) => Some(gig_kiosk::slip::escpos::decode_text(t)),
+            _ => None,
+        })
+        .collect();
+    assert!(text.contains("12333"), "the slip went to the printer: {text}");
 }

@@ -28,7 +28,7 @@ use crate::devices::card_reader::{CardEvent, ReaderStatus};
 use crate::devices::gpio::{Gpio, Lamp};
 use crate::devices::printer::sim::SimPrinterControls;
 use crate::devices::printer::worker::{PrintOutcome, PrinterWorker};
-use crate::devices::printer::{Preview, PrintError};
+use crate::devices::printer::{Preview, PrintError, PrinterStatus};
 use crate::domain::{Posting, Settlement, time};
 use crate::search::{SearchHit, SearchQuery, SortOrder, StartWindow};
 use crate::slip::{Applied, Paper, SlipContext, job_slip};
@@ -234,6 +234,8 @@ pub struct StatusView {
     /// `read-failed`, `not-id-card`.
     pub reader: String,
     pub printer_ready: bool,
+    /// `ready`, `paper-near-end`, `paper-out`, `cover-open`, `offline`, `no-answer`.
+    pub printer: String,
     pub help_called: bool,
     pub outbox_pending: u64,
     pub demo: bool,
@@ -270,7 +272,8 @@ pub struct Devices {
 pub struct SimDevices {
     /// `None` when a real reader is configured.
     pub reader: Option<SimReader>,
-    pub printer: SimPrinterControls,
+    /// `None` when a real printer is configured.
+    pub printer: Option<SimPrinterControls>,
     /// The lamps, as the simulated GPIO last set them.
     pub gpio: crate::devices::gpio::sim::SimGpio,
 }
@@ -288,6 +291,15 @@ pub enum ReaderSetup {
     Serial(ReaderConfig),
 }
 
+/// Which printer to drive.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PrinterSetup {
+    /// The virtual printer: slips become PNGs (demo mode, tests).
+    Simulated(crate::slip::escpos::Options),
+    /// A real ESC/POS printer.
+    EscPos(crate::devices::printer::transport::Target, crate::slip::escpos::Options),
+}
+
 /// Where the card reader's events go.
 fn card_sink(tx: &Sender<Command>) -> crate::devices::EventSink<CardEvent> {
     let tx = tx.clone();
@@ -301,10 +313,22 @@ impl Devices {
     /// and GPIO. `threaded`: devices work on their own threads, as real
     /// ones do; otherwise they answer at once (screenshots, tests).
     pub fn simulated(tx: &Sender<Command>, slip_dir: PathBuf, threaded: bool) -> Devices {
-        Devices::new(tx, slip_dir, threaded, ReaderSetup::InProcess)
+        Devices::new(
+            tx,
+            slip_dir,
+            threaded,
+            ReaderSetup::InProcess,
+            PrinterSetup::Simulated(Default::default()),
+        )
     }
 
-    pub fn new(tx: &Sender<Command>, slip_dir: PathBuf, threaded: bool, reader: ReaderSetup) -> Devices {
+    pub fn new(
+        tx: &Sender<Command>,
+        slip_dir: PathBuf,
+        threaded: bool,
+        reader: ReaderSetup,
+        printer: PrinterSetup,
+    ) -> Devices {
         let (reader, sim_reader) = match reader {
             ReaderSetup::InProcess => (None, Some(SimReader::InProcess(SimCardReader::new(card_sink(tx))))),
             ReaderSetup::Pty(link) => match PtyReaderSim::start(&link, 115_200) {
@@ -321,9 +345,18 @@ impl Devices {
             },
             ReaderSetup::Serial(cfg) => (Some(SerialCardReader::spawn(cfg, card_sink(tx))), None),
         };
-        let controls = SimPrinterControls::default();
         let gpio = crate::devices::gpio::sim::SimGpio::default();
-        let printer = Box::new(crate::devices::printer::sim::SimPrinter::new(slip_dir, controls.clone()));
+        let (printer, controls): (Box<dyn crate::devices::printer::SlipPrinter>, _) = match printer {
+            PrinterSetup::Simulated(opts) => {
+                let controls = SimPrinterControls::default();
+                let p = crate::devices::printer::sim::SimPrinter::new(slip_dir, controls.clone())
+                    .with_options(opts);
+                (Box::new(p), Some(controls))
+            }
+            PrinterSetup::EscPos(target, opts) => {
+                (Box::new(crate::devices::printer::escpos::EscPosPrinter::new(target, opts)), None)
+            }
+        };
         let print_tx = tx.clone();
         let done: crate::devices::EventSink<PrintOutcome> = std::sync::Arc::new(move |o| {
             let _ = print_tx.send(Command::Printed(o));
@@ -365,6 +398,7 @@ pub struct Core {
     detail: Option<Posting>,
     print_job: Option<u64>,
     reader: ReaderStatus,
+    printer: PrinterStatus,
     online: bool,
     offline_since: Option<DateTime<FixedOffset>>,
     help_called: bool,
@@ -406,6 +440,7 @@ impl Core {
             detail: None,
             print_job: None,
             reader: ReaderStatus::Ready,
+            printer: PrinterStatus::Ready,
             online: true,
             offline_since: None,
             help_called: false,
@@ -514,11 +549,6 @@ impl Core {
                 full |= self.effects(fx, out);
             }
             Command::Card(CardEvent::Status(s)) => {
-                let usable = s.is_ready();
-                if usable != self.reader.is_ready() {
-                    // The status lamp goes out while the reader is out of order.
-                    self.devices.gpio.set_lamp(Lamp::Status, usable);
-                }
                 // A card could not be read: show the worker why, wherever they are.
                 if matches!(s, ReaderStatus::ReadFailed(_))
                     && self.session.person().is_none()
@@ -528,18 +558,29 @@ impl Core {
                     full |= self.effects(fx, out);
                 }
                 self.reader = s;
+                // The status lamp goes out while the reader is out of order.
+                self.update_lamp();
             }
             Command::Printed(o) => {
                 if self.print_job == Some(o.job) {
                     self.print_job = None;
                     let r = match o.result {
                         Ok(printed) => {
+                            self.set_printer(PrinterStatus::Ready);
                             self.stat(StatKind::Print, self.session.job().map(str::to_string).as_deref());
                             out.push(UiUpdate::Slip(printed.preview));
                             Ok(())
                         }
                         Err(e) => {
                             tracing::warn!("printing failed: {e}");
+                            self.set_printer(match e {
+                                PrintError::PaperOut => PrinterStatus::PaperOut,
+                                PrintError::CoverOpen => PrinterStatus::CoverOpen,
+                                PrintError::Offline => PrinterStatus::Offline,
+                                PrintError::NoAnswer => PrinterStatus::NoAnswer,
+                                // The printer answered; the job failed.
+                                PrintError::Failed(_) => self.printer,
+                            });
                             Err(match e {
                                 PrintError::PaperOut => PrintProblem::PaperOut,
                                 PrintError::CoverOpen => PrintProblem::CoverOpen,
@@ -776,7 +817,9 @@ impl Core {
     fn status_view(&self) -> StatusView {
         let now = self.clock.wall();
         let sim = self.devices.sim.as_ref();
-        let paper_out = sim.is_some_and(|s| s.printer.paper_out.load(std::sync::atomic::Ordering::SeqCst));
+        let paper_out = sim
+            .and_then(|s| s.printer.as_ref())
+            .is_some_and(|p| p.paper_out.load(std::sync::atomic::Ordering::SeqCst));
         StatusView {
             station: self.cfg.station.name.clone(),
             clock: now.format("%H:%M").to_string(),
@@ -785,7 +828,8 @@ impl Core {
             offline_since: self.offline_since.map(|t| t.format("%H:%M").to_string()).unwrap_or_default(),
             reader_ready: self.reader.is_ready(),
             reader: self.reader.code().to_string(),
-            printer_ready: !paper_out,
+            printer_ready: self.printer.can_print(),
+            printer: printer_code(self.printer).to_string(),
             help_called: self.help_called,
             outbox_pending: self.store.outbox_pending().unwrap_or(0),
             demo: self.cfg.demo,
@@ -805,6 +849,7 @@ impl Core {
             return;
         };
         let reader = sim.reader.as_ref();
+        let mut printer = None;
         match c {
             SimCommand::PlaceCard(s) => reader.into_iter().for_each(|r| r.place(s)),
             SimCommand::RemoveCard => reader.into_iter().for_each(SimReader::remove),
@@ -812,7 +857,10 @@ impl Core {
                 reader.into_iter().for_each(|r| r.set_plugged_in(!r.plugged_in()));
             }
             SimCommand::TogglePaper => {
-                sim.printer.paper_out.fetch_xor(true, std::sync::atomic::Ordering::SeqCst);
+                if let Some(p) = &sim.printer {
+                    let was_out = p.paper_out.fetch_xor(true, std::sync::atomic::Ordering::SeqCst);
+                    printer = Some(if was_out { PrinterStatus::Ready } else { PrinterStatus::PaperOut });
+                }
             }
             SimCommand::ToggleNetwork => {
                 self.online = !self.online;
@@ -821,10 +869,26 @@ impl Core {
             SimCommand::ToggleSlow => {
                 self.sim_slow = !self.sim_slow;
                 let ms = if self.sim_slow { 3000 } else { self.demo_print_ms() };
-                sim.printer.delay_ms.store(ms, std::sync::atomic::Ordering::SeqCst);
+                if let Some(p) = &sim.printer {
+                    p.delay_ms.store(ms, std::sync::atomic::Ordering::SeqCst);
+                }
                 reader.into_iter().for_each(|r| r.set_slow(self.sim_slow, Duration::from_secs(3)));
             }
         }
+        if let Some(p) = printer {
+            self.set_printer(p);
+        }
+    }
+
+    fn set_printer(&mut self, s: PrinterStatus) {
+        self.printer = s;
+        self.update_lamp();
+    }
+
+    /// The status lamp is lit while the reader and the printer can both work.
+    fn update_lamp(&mut self) {
+        let ok = self.reader.is_ready() && self.printer.can_print();
+        self.devices.gpio.set_lamp(Lamp::Status, ok);
     }
 
     fn demo_print_ms(&self) -> u64 {
@@ -840,8 +904,8 @@ impl Core {
 
     /// Makes the simulated printer as slow as a real one (demo mode).
     pub fn set_sim_print_delay(&self, ms: u64) {
-        if let Some(sim) = &self.devices.sim {
-            sim.printer.delay_ms.store(ms, std::sync::atomic::Ordering::SeqCst);
+        if let Some(p) = self.devices.sim.as_ref().and_then(|s| s.printer.as_ref()) {
+            p.delay_ms.store(ms, std::sync::atomic::Ordering::SeqCst);
         }
     }
 
@@ -922,6 +986,17 @@ impl Core {
         // The job number is known before an inline printer answers.
         self.print_job = Some(self.devices.printer.next_job());
         self.devices.printer.submit(slip);
+    }
+}
+
+fn printer_code(s: PrinterStatus) -> &'static str {
+    match s {
+        PrinterStatus::Ready => "ready",
+        PrinterStatus::PaperNearEnd => "paper-near-end",
+        PrinterStatus::PaperOut => "paper-out",
+        PrinterStatus::CoverOpen => "cover-open",
+        PrinterStatus::Offline => "offline",
+        PrinterStatus::NoAnswer => "no-answer",
     }
 }
 

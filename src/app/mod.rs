@@ -28,11 +28,13 @@ pub struct Parts {
 /// port = "simulated"` runs the simulated module on a pseudo-terminal read
 /// by the real serial driver when devices are threaded (the kiosk), or the
 /// in-process simulated reader (tests, screenshots); any other port runs
-/// the serial driver on it. The printer is simulated until its driver lands.
+/// the serial driver on it. `[printer] port = "simulated"` prints to PNGs
+/// through the virtual printer; any other port drives an ESC/POS printer.
 pub fn build(cfg: &Config, data_dir: &Path, parts: Parts) -> Core {
     let channel = Core::channel();
     let reader = reader_setup(cfg, data_dir, parts.threaded);
-    let devices = Devices::new(&channel.0, data_dir.join("slips"), parts.threaded, reader);
+    let devices =
+        Devices::new(&channel.0, data_dir.join("slips"), parts.threaded, reader, printer_setup(cfg));
     let core_cfg = CoreConfig {
         station: cfg.station.clone(),
         timeouts: session::Timeouts {
@@ -44,6 +46,18 @@ pub fn build(cfg: &Config, data_dir: &Path, parts: Parts) -> Core {
         device_key_file: data_dir.join("device.key"),
     };
     Core::new(core_cfg, parts.store, parts.clock, devices, channel)
+}
+
+fn printer_setup(cfg: &Config) -> core::PrinterSetup {
+    use crate::devices::printer::transport::{Flow, Target};
+    let opts = cfg.printer.escpos();
+    match cfg.printer.port.as_str() {
+        "simulated" => core::PrinterSetup::Simulated(opts),
+        port => core::PrinterSetup::EscPos(
+            Target::parse(port, cfg.printer.baud, Flow::parse(&cfg.printer.flow_control)),
+            opts,
+        ),
+    }
 }
 
 fn reader_setup(cfg: &Config, data_dir: &Path, threaded: bool) -> core::ReaderSetup {

@@ -22,12 +22,19 @@ pub struct SimPrinter {
     dir: PathBuf,
     controls: SimPrinterControls,
     printed: u64,
+    opts: crate::slip::escpos::Options,
 }
 
 impl SimPrinter {
     /// A printer writing PNGs into `dir` (created when the first slip prints).
     pub fn new(dir: PathBuf, controls: SimPrinterControls) -> SimPrinter {
-        SimPrinter { dir, controls, printed: 0 }
+        SimPrinter { dir, controls, printed: 0, opts: Default::default() }
+    }
+
+    /// Encodes as this printer setting would (charset, QR mode, finish).
+    pub fn with_options(mut self, opts: crate::slip::escpos::Options) -> SimPrinter {
+        self.opts = opts;
+        self
     }
 }
 
@@ -50,9 +57,7 @@ impl SlipPrinter for SimPrinter {
         }
         // Through the bytes a real printer would get, so the picture shows
         // what the encoder sends.
-        let c = crate::slip::picture(slip, &crate::slip::escpos::Options::default())
-            .map_err(|e| PrintError::Failed(e.to_string()))?
-            .canvas;
+        let c = crate::slip::picture(slip, &self.opts).map_err(|e| PrintError::Failed(e.to_string()))?.canvas;
         let png = c.to_png().map_err(|e| PrintError::Failed(e.to_string()))?;
         self.printed += 1;
         let name = format!(
