@@ -547,3 +547,64 @@ fn run_check_reports_without_opening_a_window() {
     let text = k.ok(&["run", "--check"]);
     assert!(text.contains("station:  测试驿站") && text.contains("postings: 0 open"), "{text}");
 }
+
+#[test]
+fn slips_print_to_a_file_and_render_through_the_virtual_printer() {
+    let k = Kiosk::new();
+    k.ok(&["demo", "load"]);
+    let hits: Value = serde_json::from_str(&k.ok(&["search", "--limit", "1", "--json"])).unwrap();
+    let id = hits[0]["identifier"].as_str().unwrap().to_string();
+    let url = hits[0]["url"].as_str().unwrap().to_string();
+    let dir = k.dir.path();
+    let (bin, png) = (dir.join("slip.bin"), dir.join("slip.png"));
+    let said = k.ok(&["print", "--job", &id, "--width", "58", "--out", bin.to_str().unwrap()]);
+    assert!(said.starts_with("wrote "), "{said}");
+    let bytes = std::fs::read(&bin).unwrap();
+    assert_eq!(&bytes[..4], &[0x1B, 0x40, 0x1C, 0x26], "initialise, Chinese mode");
+    let said = k.ok(&[
+        "slip",
+        "render",
+        "--bytes",
+        bin.to_str().unwrap(),
+        "--width",
+        "58",
+        "--out",
+        png.to_str().unwrap(),
+    ]);
+    assert!(said.contains("384×"), "{said}");
+    // The rendered QR reads back to the posting's link, from the bytes and from the job.
+    for args in [
+        vec!["slip", "render", "--bytes", bin.to_str().unwrap(), "--width", "58"],
+        vec!["slip", "render", "--job", &id, "--raster-qr"],
+    ] {
+        let mut a = args.clone();
+        a.extend(["--out", png.to_str().unwrap()]);
+        k.ok(&a);
+        let img = image_gray(&png);
+        let mut prepared =
+            rqrr::PreparedImage::prepare_from_greyscale(img.0, img.1, |x, y| img.2[y * img.0 + x]);
+        let grids = prepared.detect_grids();
+        assert_eq!(grids.len(), 1, "{args:?}");
+        assert_eq!(grids[0].decode().unwrap().1, url);
+    }
+    // The test page, and what happens when nothing is listening.
+    k.ok(&["print", "test", "--out", bin.to_str().unwrap()]);
+    let o = k.run(&["print", "--job", &id, "--tcp", "127.0.0.1:9"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("the printer does not answer"), "{o:?}");
+    let o = k.run(&["print", "--job", "NO-SUCH-JOB", "--out", bin.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no posting \"NO-SUCH-JOB\""));
+    // The configured (simulated) printer writes a PNG into the data directory.
+    let said = k.ok(&["print", "--job", &id]);
+    assert!(said.contains("simulated printer") && said.contains(".png"), "{said}");
+}
+
+/// A greyscale PNG's width, height and pixels.
+fn image_gray(path: &Path) -> (usize, usize, Vec<u8>) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    buf.truncate(info.buffer_size());
+    (info.width as usize, info.height as usize, buf)
+}
