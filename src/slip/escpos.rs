@@ -203,10 +203,16 @@ pub struct Bitmap {
 /// The QR drawn with `qrcode` (module size as for the native code, at most
 /// [`RASTER_QR_MAX_MODULE`]), quiet zone included.
 pub fn qr_bitmap(data: &str, paper: Paper) -> Option<Bitmap> {
-    let code = qrcode::QrCode::with_error_correction_level(data.as_bytes(), qrcode::EcLevel::M).ok()?;
+    qr_symbol(data.as_bytes(), usize::from(qr_module_dots(data, paper).min(RASTER_QR_MAX_MODULE)))
+}
+
+/// A QR symbol (level M) with `m`-dot modules and its 4-module quiet zone,
+/// as a printer draws it.
+pub fn qr_symbol(data: &[u8], m: usize) -> Option<Bitmap> {
+    let code = qrcode::QrCode::with_error_correction_level(data, qrcode::EcLevel::M).ok()?;
     let n = code.width();
     let dark: Vec<bool> = code.to_colors().iter().map(|c| *c == qrcode::Color::Dark).collect();
-    let m = qr_module_dots(data, paper).min(RASTER_QR_MAX_MODULE) as usize;
+    let m = m.max(1);
     let quiet = 4;
     let side = (n + 2 * quiet) * m;
     let rows = (0..side)

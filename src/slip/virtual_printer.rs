@@ -6,7 +6,7 @@
 //! encoder; commands it does not know are skipped, as a printer skips them.
 
 use super::canvas::{Canvas, CanvasError, LINE_PITCH};
-use super::escpos::{Op, decode_text, parse};
+use super::escpos::{Op, decode_text, parse, qr_symbol};
 use super::{Align, Size};
 
 /// What the stream drew, and what it asked that the picture cannot show.
@@ -52,25 +52,8 @@ pub fn render(bytes: &[u8], dots: u32) -> Result<Rendered, CanvasError> {
             Op::QrPrint => {
                 if let Some(d) = &qr {
                     let text = String::from_utf8_lossy(d).into_owned();
-                    if let Ok(code) = qrcode::QrCode::with_error_correction_level(d, qrcode::EcLevel::M) {
-                        let dark: Vec<bool> =
-                            code.to_colors().iter().map(|c| *c == qrcode::Color::Dark).collect();
-                        let n = code.width();
-                        let m = usize::from(st.qr_module);
-                        let quiet = 4;
-                        let side = (n + 2 * quiet) * m;
-                        let rows: Vec<Vec<bool>> = (0..side)
-                            .map(|y| {
-                                (0..side)
-                                    .map(|x| {
-                                        let (mx, my) =
-                                            ((x / m).wrapping_sub(quiet), (y / m).wrapping_sub(quiet));
-                                        mx < n && my < n && dark[my * n + mx]
-                                    })
-                                    .collect()
-                            })
-                            .collect();
-                        c.bitmap(&rows, side as u32, st.align);
+                    if let Some(b) = qr_symbol(d, usize::from(st.qr_module)) {
+                        c.bitmap(&b.rows, b.width as u32, st.align);
                     }
                     out.qr_data.push(text);
                 }
