@@ -22,6 +22,7 @@ pub mod jsonld;
 pub mod search;
 pub mod slip;
 pub mod store;
+pub mod sync;
 pub mod ui;
 
 #[cfg(test)]

@@ -1011,7 +1011,7 @@ pub fn person_hash(key: &[u8], card_type: &str, id_number: &str) -> String {
 }
 
 /// Reads the device key, creating it (32 random bytes, mode 0600) on first use.
-fn load_or_create_key(path: &std::path::Path) -> Vec<u8> {
+pub fn load_or_create_key(path: &std::path::Path) -> Vec<u8> {
     if let Ok(k) = std::fs::read(path)
         && k.len() >= 32
     {

@@ -69,6 +69,8 @@ pub fn run(ctx: &Context, c: &ConfigCommand, out: &mut dyn Write) -> anyhow::Res
                     .try_fold(&effective, |t, part| t.get(part)?.as_table())
                     .and_then(|t| t.get(key.name))
                     .map_or_else(|| "?".to_string(), |v| v.to_string());
+                let value =
+                    if key.kind == config::schema::Kind::Secret { "\"<set>\"".to_string() } else { value };
                 writeln!(out, "{} = {value}  # {origin}", key.name)?;
             }
             Ok(ExitCode::SUCCESS)

@@ -41,6 +41,35 @@ pub struct Config {
     pub screen: Screen,
     pub printer: Printer,
     pub reader: Reader,
+    pub platform: Platform,
+}
+
+/// The employment platform (`platform-api.md`). No `url`: no sync.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Platform {
+    #[serde(default)]
+    pub url: String,
+    #[serde(default)]
+    pub token: String,
+    #[serde(default)]
+    pub kiosk_id: String,
+    #[serde(default)]
+    pub ca_file: String,
+    pub sync_interval_s: u32,
+}
+
+/// The token stays out of every `{:?}`.
+impl fmt::Debug for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Platform")
+            .field("url", &self.url)
+            .field("token", &if self.token.is_empty() { "" } else { "<set>" })
+            .field("kiosk_id", &self.kiosk_id)
+            .field("ca_file", &self.ca_file)
+            .field("sync_interval_s", &self.sync_interval_s)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -286,6 +315,7 @@ impl Builder {
         let reader_port = if b.mode == Mode::Demo { "simulated" } else { "auto" };
         b.put("reader.port", Value::String(reader_port.into()), origin.clone());
         b.put("reader.baud", Value::Integer(115_200), origin.clone());
+        b.put("platform.sync_interval_s", Value::Integer(60), origin.clone());
         if b.mode == Mode::Demo {
             let s = crate::demo::DEMO_STATION;
             b.put("station.id", Value::String(s.id.into()), origin.clone());

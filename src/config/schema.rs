@@ -29,6 +29,8 @@ pub enum Kind {
     Choice(&'static [&'static str]),
     /// One of these whole numbers.
     IntChoice(&'static [i64]),
+    /// Text never shown back (`config show` prints `<set>`), e.g. a token.
+    Secret,
 }
 
 /// Which layers may set a key.
@@ -154,6 +156,31 @@ pub const KEYS: &[Key] = &[
         "End of a slip: cut leaving a tab, cut fully, or feed to the tear bar (no cutter) (default partial-cut).",
     ),
     key(
+        "platform",
+        "url",
+        Kind::Text,
+        "Employment platform base URL (https://…; http:// only to a loopback address). Empty: no sync.",
+    ),
+    key(
+        "platform",
+        "token",
+        Kind::Secret,
+        "Device token for the platform (Authorization: Bearer); never logged.",
+    ),
+    key("platform", "kiosk_id", Kind::Text, "This kiosk's identifier on the platform (X-Kiosk-Id)."),
+    key(
+        "platform",
+        "ca_file",
+        Kind::Text,
+        "Extra CA certificate (PEM) trusted for the platform, besides the system's roots.",
+    ),
+    key(
+        "platform",
+        "sync_interval_s",
+        Kind::Int { min: 10, max: 86_400 },
+        "Seconds between background syncs (default 60).",
+    ),
+    key(
         "reader",
         "port",
         Kind::Name,
@@ -208,7 +235,7 @@ pub fn check(key: &Key, v: Value) -> Result<Value, String> {
         Value::Table(_) => "a table".into(),
     };
     match (key.kind, v) {
-        (Kind::Text, v @ Value::String(_)) => Ok(v),
+        (Kind::Text | Kind::Secret, v @ Value::String(_)) => Ok(v),
         (Kind::Name | Kind::Path, Value::String(s)) if !s.trim().is_empty() => Ok(Value::String(s)),
         (Kind::Name | Kind::Path, Value::String(_)) => Err("must not be empty".into()),
         (Kind::Float { min, max }, Value::Float(f)) if (min..=max).contains(&f) => Ok(Value::Float(f)),
@@ -239,7 +266,9 @@ pub fn check(key: &Key, v: Value) -> Result<Value, String> {
 pub fn parse_env(key: &Key, text: &str) -> Result<Value, String> {
     let t = text.trim();
     let v = match key.kind {
-        Kind::Text | Kind::Name | Kind::Path | Kind::Choice(_) => Value::String(text.to_string()),
+        Kind::Text | Kind::Secret | Kind::Name | Kind::Path | Kind::Choice(_) => {
+            Value::String(text.to_string())
+        }
         Kind::Float { .. } => Value::Float(t.parse().map_err(|_| format!("\"{text}\" is not a number"))?),
         Kind::Int { .. } | Kind::IntChoice(_) => {
             Value::Integer(t.parse().map_err(|_| format!("\"{text}\" is not a whole number"))?)
@@ -255,7 +284,7 @@ pub fn parse_env(key: &Key, text: &str) -> Result<Value, String> {
 
 pub fn describe(kind: Kind) -> String {
     match kind {
-        Kind::Text => "text".into(),
+        Kind::Text | Kind::Secret => "text".into(),
         Kind::Name => "non-empty text".into(),
         Kind::Float { min, max } => format!("a number from {min} to {max}"),
         Kind::Int { min, max } => format!("a whole number from {min} to {max}"),

@@ -29,6 +29,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(1, "initial", "0001_initial.sql"),
     migration!(2, "search", "0002_search.sql"),
     migration!(3, "applications", "0003_applications.sql"),
+    migration!(4, "sync", "0004_sync.sql"),
 ];
 
 pub fn latest_version() -> u32 {

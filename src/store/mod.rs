@@ -13,6 +13,7 @@ pub use submissions::{ApplicationRecord, NewApplication, StatKind};
 mod search;
 mod settings;
 mod submissions;
+pub mod sync;
 
 use std::cell::{Cell, RefCell};
 use std::path::{Path, PathBuf};

@@ -1,0 +1,126 @@
+//! Feed pages (`platform-api.md`, "Feeds"): the envelope is checked before
+//! anything is written — a page that is not JSON, has the wrong shape or
+//! was cut short is refused whole and retried later, the cache untouched.
+//! Inside a good page, a malformed record is skipped and counted.
+
+use chrono::{DateTime, FixedOffset};
+use serde::Deserialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use crate::domain::posting::Source;
+use crate::jsonld;
+use crate::store::sync::Feed;
+use crate::store::{Derived, StoreError, Tx};
+
+/// One page as the platform sends it.
+#[derive(Debug, Deserialize)]
+pub struct Page {
+    pub items: Vec<Box<RawValue>>,
+    #[serde(default)]
+    pub removed: Vec<String>,
+    pub cursor: String,
+    pub more: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("malformed feed page: {0}")]
+pub struct PageError(String);
+
+/// The page's envelope: `items` (array), `removed` (array of strings,
+/// optional), `cursor` (string), `more` (bool). Anything else — not JSON,
+/// truncated, another shape — is an error.
+pub fn parse_page(bytes: &[u8]) -> Result<Page, PageError> {
+    serde_json::from_slice(bytes).map_err(|e| PageError(e.to_string()))
+}
+
+/// What applying pages did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Applied {
+    pub upserted: u64,
+    pub removed: u64,
+    /// Records skipped as malformed (missing identifier, title, place …).
+    pub skipped: u64,
+}
+
+impl Applied {
+    pub fn add(&mut self, o: &Applied) {
+        self.upserted += o.upserted;
+        self.removed += o.removed;
+        self.skipped += o.skipped;
+    }
+}
+
+/// Upserts the page's items and deletes its `removed`, in the caller's
+/// transaction (which also stores the cursor).
+pub fn apply_page(
+    tx: &Tx<'_>,
+    feed: Feed,
+    page: &Page,
+    now: DateTime<FixedOffset>,
+) -> Result<Applied, StoreError> {
+    let mut a = Applied::default();
+    let stamp = now.timestamp();
+    for raw in &page.items {
+        let Ok(v) = serde_json::from_str::<Value>(raw.get()) else {
+            a.skipped += 1;
+            continue;
+        };
+        let ok = match feed {
+            Feed::Postings => match jsonld::posting::from_json(&v, now) {
+                Ok(p) => {
+                    tx.upsert_derived(&p, &Derived::of(&p), Source::Feed, stamp)?;
+                    true
+                }
+                Err(e) => {
+                    tracing::debug!("feed record skipped: {e}");
+                    false
+                }
+            },
+            Feed::Courses => match jsonld::course::from_json(&v) {
+                Ok(c) => {
+                    tx.upsert_course(&c, stamp)?;
+                    true
+                }
+                Err(e) => {
+                    tracing::debug!("feed record skipped: {e}");
+                    false
+                }
+            },
+        };
+        if ok {
+            a.upserted += 1;
+        } else {
+            a.skipped += 1;
+        }
+    }
+    for id in &page.removed {
+        let gone = match feed {
+            Feed::Postings => tx.remove_posting(id)?,
+            Feed::Courses => tx.remove_course(id)?,
+        };
+        a.removed += u64::from(gone);
+    }
+    Ok(a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelopes() {
+        let p = parse_page(br#"{"items":[{"a":1}],"removed":["X"],"cursor":"c2","more":true}"#).unwrap();
+        assert_eq!((p.items.len(), p.removed.len(), p.cursor.as_str(), p.more), (1, 1, "c2", true));
+        assert!(parse_page(br#"{"items":[],"cursor":"c","more":false}"#).is_ok(), "removed is optional");
+        for bad in [
+            &b"<html>502 Bad Gateway</html>"[..],
+            br#"{"items":[{"a":1}],"cursor":"c2","mo"#,
+            br#"[{"identifier":"X"}]"#,
+            br#"{"items":{},"cursor":"c","more":false}"#,
+            br#"{"items":[],"more":false}"#,
+        ] {
+            assert!(parse_page(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+    }
+}
