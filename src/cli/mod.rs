@@ -9,6 +9,7 @@ mod print_cmd;
 mod run_cmd;
 mod screenshot_cmd;
 mod search_cmd;
+mod sync_cmd;
 mod table;
 
 use std::io::Write;
@@ -70,6 +71,11 @@ pub enum Command {
     /// Slip tools: render a slip or captured printer bytes to a PNG
     #[command(subcommand)]
     Slip(print_cmd::SlipCommand),
+    /// Pull the platform's feeds and send queued submissions
+    Sync(sync_cmd::SyncArgs),
+    /// Queued and failed submissions
+    #[command(subcommand)]
+    Outbox(sync_cmd::OutboxCommand),
     /// ID-card reader tools: read a card, decode a capture, find the port, simulate a reader
     #[command(subcommand)]
     Card(card_cmd::CardCommand),
@@ -130,6 +136,8 @@ pub fn main() -> std::process::ExitCode {
         Some(Command::Screenshot(a)) => screenshot_cmd::run(&ctx, &a, out),
         Some(Command::Card(c)) => card_cmd::run(&ctx, &c, out),
         Some(Command::Print(a)) => print_cmd::print(&ctx, &a, out),
+        Some(Command::Sync(a)) => sync_cmd::sync(&ctx, &a, out),
+        Some(Command::Outbox(c)) => sync_cmd::outbox(&ctx, &c, out),
         Some(Command::Slip(c)) => print_cmd::slip(&ctx, &c, out),
     }
     .and_then(|code| out.flush().map(|_| code).map_err(Into::into));

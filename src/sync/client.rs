@@ -89,13 +89,22 @@ pub fn check_url(url: &str) -> Result<reqwest::Url, SetupError> {
 impl Platform {
     /// The platform of the configuration, or `None` without a `url`.
     pub fn new(cfg: &crate::config::Platform) -> Result<Option<Platform>, SetupError> {
+        Platform::with_timeout(cfg, Duration::from_secs(30))
+    }
+
+    /// As [`Platform::new`], with `timeout` for a whole request (tests use
+    /// short ones to exercise a stalled server quickly).
+    pub fn with_timeout(
+        cfg: &crate::config::Platform,
+        timeout: Duration,
+    ) -> Result<Option<Platform>, SetupError> {
         if cfg.url.trim().is_empty() {
             return Ok(None);
         }
         let base = check_url(cfg.url.trim())?;
         let mut b = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(30))
+            .timeout(timeout)
             .user_agent(concat!("gig-kiosk/", env!("CARGO_PKG_VERSION")));
         if !cfg.ca_file.trim().is_empty() {
             let path = cfg.ca_file.trim();

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod platform;
+
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU8, Ordering};

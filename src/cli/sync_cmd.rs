@@ -1,0 +1,135 @@
+//! `kiosk sync --once` (pull the feeds, send the outbox, say how it went)
+//! and `kiosk outbox list` (what is queued or refused, without personal data).
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Args, Subcommand};
+
+use super::Context;
+use super::table::{Align, Column, render};
+use crate::domain::time;
+use crate::sync::client::Platform;
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// One round, then exit (status 1 if the platform could not be reached or refused the token)
+    #[arg(long)]
+    once: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// Queued and failed submissions (no personal data)
+    List {
+        /// Include acknowledged ones
+        #[arg(long)]
+        all: bool,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn sync(ctx: &Context, a: &SyncArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let (loaded, mut store) = ctx.open()?;
+    let cfg = loaded.config;
+    let Some(platform) = Platform::new(&cfg.platform)? else {
+        writeln!(
+            out,
+            "sync is off: no [platform] url is configured (the kiosk serves its cache and keeps submissions queued)"
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    if !a.once {
+        anyhow::bail!("the kiosk syncs in the background by itself; use --once for one round now");
+    }
+    let key = crate::app::core::load_or_create_key(&cfg.storage.data_dir.join("device.key"));
+    let pinned = ctx.pinned_now;
+    let now = move || pinned.unwrap_or_else(|| time::in_china(chrono::Utc::now()));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let cx = crate::sync::Context { now: &now, device_key: &key };
+    let s = rt.block_on(crate::sync::sync_once(&mut store, &platform, &cx));
+    writeln!(
+        out,
+        "feeds: {} page(s), {} record(s) updated, {} removed, {} skipped as malformed{}{}",
+        s.pages,
+        s.applied.upserted,
+        s.applied.removed,
+        s.applied.skipped,
+        if s.not_modified > 0 { format!(", {} unchanged", s.not_modified) } else { String::new() },
+        if s.snapshots > 0 { format!(", {} fresh snapshot(s)", s.snapshots) } else { String::new() },
+    )?;
+    let waiting = store.outbox_pending()?;
+    writeln!(out, "outbox: {} sent, {} refused, {} still waiting", s.sent, s.refused, waiting)?;
+    for e in &s.errors {
+        writeln!(out, "problem: {e}")?;
+    }
+    if s.unauthorized {
+        eprintln!("the platform refused this kiosk's token: check [platform] token and kiosk_id");
+        return Ok(ExitCode::FAILURE);
+    }
+    if !s.reached {
+        eprintln!("the platform could not be reached");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn outbox(ctx: &Context, c: &OutboxCommand, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let OutboxCommand::List { all, json } = c;
+    let (_, store) = ctx.open()?;
+    let rows = store.outbox_list(*all)?;
+    let when = |t: i64| {
+        chrono::DateTime::from_timestamp(t, 0)
+            .map(|d| time::in_china(d).format("%m-%d %H:%M").to_string())
+            .unwrap_or_default()
+    };
+    if *json {
+        let v: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "id": r.id, "kind": r.kind, "state": r.state, "attempts": r.attempts,
+                    "created_at": r.created_at, "next_attempt_at": r.next_attempt_at,
+                    "error_code": r.error_code, "last_error": r.last_error,
+                })
+            })
+            .collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if rows.is_empty() {
+        writeln!(out, "the outbox is empty: everything was sent")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let columns = [
+        Column { header: "id", align: Align::Right, max_width: 20 },
+        Column { header: "kind", align: Align::Left, max_width: 20 },
+        Column { header: "state", align: Align::Left, max_width: 20 },
+        Column { header: "tries", align: Align::Right, max_width: 20 },
+        Column { header: "queued", align: Align::Left, max_width: 20 },
+        Column { header: "next try", align: Align::Left, max_width: 20 },
+        Column { header: "last error", align: Align::Left, max_width: 60 },
+    ];
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.id.to_string(),
+                r.kind.clone(),
+                r.state.clone(),
+                r.attempts.to_string(),
+                when(r.created_at),
+                if r.state == "pending" { when(r.next_attempt_at) } else { String::new() },
+                r.last_error.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    write!(out, "{}", render(&columns, &table))?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,294 @@
+//! Platform sync against a test platform on 127.0.0.1 that speaks the
+//! contract, with faults injected: the cache, the cursors and the outbox
+//! must come through every one of them without loss or duplication.
+
+mod common;
+
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset};
+use common::platform::{Fault, TestPlatform, posting};
+use gig_kiosk::store::Store;
+use gig_kiosk::store::sync::Feed;
+use gig_kiosk::sync::client::Platform;
+use gig_kiosk::sync::{Context, Summary, sync_once};
+use serde_json::json;
+
+const TOKEN: &str = "test-device-token";
+
+fn now() -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339("2026-11-23T09:00:00+08:00").unwrap()
+}
+
+struct Rig {
+    server: TestPlatform,
+    store: Store,
+    platform: Platform,
+    _dir: tempfile::TempDir,
+}
+
+impl Rig {
+    fn new() -> Rig {
+        Rig::with_token(TOKEN)
+    }
+
+    fn with_token(token: &str) -> Rig {
+        let server = TestPlatform::start(TOKEN);
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in_dir(dir.path()).unwrap();
+        let cfg = gig_kiosk::config::Platform {
+            url: server.url.clone(),
+            token: token.into(),
+            kiosk_id: "k1".into(),
+            ca_file: String::new(),
+            sync_interval_s: 60,
+        };
+        let platform = Platform::with_timeout(&cfg, Duration::from_secs(2)).unwrap().unwrap();
+        Rig { server, store, platform, _dir: dir }
+    }
+
+    fn sync_at(&mut self, at: DateTime<FixedOffset>) -> Summary {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let now = move || at;
+        let cx = Context { now: &now, device_key: b"device-key-for-tests-32-bytes..." };
+        rt.block_on(sync_once(&mut self.store, &self.platform, &cx))
+    }
+
+    fn sync(&mut self) -> Summary {
+        self.sync_at(now())
+    }
+
+    fn cached(&self) -> u64 {
+        self.store.posting_counts(now()).unwrap().total
+    }
+
+    fn cursor(&self) -> Option<String> {
+        self.store.feed_state(Feed::Postings).unwrap().cursor
+    }
+
+    /// Queues an application the way the kiosk does.
+    fn apply(&mut self, posting: &str, id_number: &str) -> i64 {
+        let body = json!({
+            "posting_id": posting,
+            "applicant": {"id_number": id_number, "name": "王建国", "card_type": "resident"},
+            "station_id": "s1",
+            "applied_at": "2026-11-23T09:00:00+08:00",
+        })
+        .to_string();
+        let key = uuid::Uuid::new_v4().to_string();
+        let n = self.store.outbox_list(true).unwrap().len();
+        let rec = self
+            .store
+            .record_application(&gig_kiosk::store::NewApplication {
+                posting_id: posting,
+                person_hash: &format!("hash-{id_number}-{posting}"),
+                idempotency_key: &key,
+                body: &body,
+                now: now().timestamp(),
+                day_start: now().timestamp() - 3600,
+                day_label: "261123",
+            })
+            .unwrap();
+        assert!(matches!(rec, gig_kiosk::store::ApplicationRecord::New { .. }));
+        self.store.outbox_list(true).unwrap()[n].id
+    }
+}
+
+#[test]
+fn pages_fill_the_cache_and_changes_and_removals_follow() {
+    let mut r = Rig::new();
+    for i in 0..2500 {
+        r.server.add("postings", posting(i));
+    }
+    let s = r.sync();
+    assert!(s.reached && s.errors.is_empty(), "{s:?}");
+    assert_eq!(
+        (s.pages, s.applied.upserted),
+        (3 + 1, 2500),
+        "three posting pages and one (empty) course page"
+    );
+    assert_eq!(r.cached(), 2500);
+    assert_eq!(r.cursor().as_deref(), Some("e0-2500"));
+    // Changes since the cursor: one updated, two withdrawn, one malformed.
+    let mut changed = posting(7);
+    changed["title"] = json!("装卸工7号（改）");
+    r.server.add("postings", changed);
+    r.server.remove("postings", "TP-000001");
+    r.server.remove("postings", "TP-000002");
+    r.server.add("postings", json!({"identifier": "BROKEN", "title": "没有地点"}));
+    let s = r.sync();
+    assert_eq!((s.applied.upserted, s.applied.removed, s.applied.skipped), (1, 2, 1), "{s:?}");
+    assert_eq!(r.cached(), 2498);
+    assert_eq!(r.store.posting("TP-000007").unwrap().unwrap().title, "装卸工7号（改）");
+    assert_eq!(r.cursor().as_deref(), Some("e0-2504"));
+}
+
+#[test]
+fn a_bad_page_leaves_cache_and_cursor_alone_until_a_good_one_comes() {
+    let mut r = Rig::new();
+    for i in 0..1500 {
+        r.server.add("postings", posting(i));
+    }
+    for fault in
+        [Fault::Garbage, Fault::Truncated, Fault::DropAfterProcessing, Fault::Status(500), Fault::Trickle]
+    {
+        r.server.fault("/api/v1/postings", fault.clone());
+        let s = r.sync();
+        assert_eq!(s.errors.len(), 1, "{fault:?}: {s:?}");
+        assert_eq!((r.cached(), r.cursor()), (0, None), "{fault:?}: nothing written");
+    }
+    // A fault on the second page: the first page and its cursor stay.
+    r.server.fault("/api/v1/courses", Fault::Status(503));
+    let s = r.sync();
+    assert_eq!((r.cached(), r.cursor().as_deref()), (1500, Some("e0-1500")), "{s:?}");
+    let s = r.sync();
+    assert!(s.errors.is_empty(), "{s:?}");
+}
+
+#[test]
+fn gone_fetches_a_snapshot_that_replaces_the_cache_only_when_complete() {
+    let mut r = Rig::new();
+    for i in 0..2400 {
+        r.server.add("postings", posting(i));
+    }
+    r.sync();
+    assert_eq!(r.cached(), 2400);
+    // The platform forgets old cursors; meanwhile 300 postings were withdrawn.
+    for i in 0..300 {
+        r.server.remove("postings", &format!("TP-{i:06}"));
+    }
+    r.server.state.lock().unwrap().epoch = 1;
+    // 410, snapshot page 1, then page 2 (of 3) arrives as garbage: the old cache
+    // stays whole (nothing of the snapshot is applied yet).
+    for f in [Fault::Pass, Fault::Pass, Fault::Garbage] {
+        r.server.fault("/api/v1/postings", f);
+    }
+    let s = r.sync();
+    assert_eq!(s.errors.len(), 1, "{s:?}");
+    assert_eq!((r.cached(), r.cursor().as_deref()), (2400, Some("e0-2400")));
+    // The next round starts the snapshot over and completes it.
+    let s = r.sync();
+    assert!(s.errors.is_empty(), "{s:?}");
+    assert_eq!(s.snapshots, 1, "the postings snapshot (the courses one completed in the first round)");
+    assert_eq!(r.cached(), 2100, "withdrawn postings are gone after the snapshot");
+    assert_eq!(r.cursor().as_deref(), Some("e1-2700"));
+    assert!(
+        r.store.posting("TP-000299").unwrap().is_none() && r.store.posting("TP-000300").unwrap().is_some()
+    );
+}
+
+#[test]
+fn the_outbox_survives_refusals_and_faults_without_duplicates() {
+    let mut r = Rig::new();
+    let a = r.apply("P1", "350206196803121233");
+    // Lost acknowledgement: the platform processed it, the answer never came.
+    r.server.fault("/api/v1/applications", Fault::DropAfterProcessing);
+    let s = r.sync();
+    assert_eq!((s.sent, s.retry_later), (0, 1), "{s:?}");
+    let due = r.store.outbox_list(false).unwrap();
+    assert_eq!(due[0].attempts, 1);
+    // Retried with the same key once due: acknowledged, accepted once.
+    let s = r.sync_at(now() + chrono::Duration::hours(1));
+    assert_eq!(s.sent, 1, "{s:?}");
+    assert_eq!(r.server.accepted().len(), 1, "exactly once");
+    let (_, body) = r.store.outbox_body(a).unwrap().unwrap();
+    assert!(!body.contains("350206196803121233") && body.contains("3502**********1233"), "{body}");
+    // A closed posting: refused for good, kept for staff with the reason.
+    r.server.state.lock().unwrap().closed.push("P2".into());
+    let b = r.apply("P2", "350206199007152040");
+    let s = r.sync();
+    assert_eq!(s.refused, 1);
+    assert_eq!(r.store.outbox_state(b).unwrap(), Some(("failed".into(), Some("posting_closed".into()))));
+    // 429: wait exactly as long as asked.
+    let c = r.apply("P3", "350206199007152040");
+    r.server.fault("/api/v1/applications", Fault::TooMany(120));
+    r.sync();
+    let row = r.store.outbox_list(false).unwrap().into_iter().find(|x| x.id == c).unwrap();
+    assert_eq!(row.next_attempt_at, now().timestamp() + 120);
+    assert_eq!(r.sync().sent, 0, "not due yet");
+    assert_eq!(r.sync_at(now() + chrono::Duration::seconds(121)).sent, 1);
+}
+
+#[test]
+fn a_refused_token_stops_everything_and_keeps_the_outbox() {
+    let mut r = Rig::with_token("wrong-token");
+    r.server.add("postings", posting(1));
+    r.apply("P1", "350206196803121233");
+    let s = r.sync();
+    assert!(s.unauthorized && s.reached, "{s:?}");
+    assert_eq!(r.cached(), 0);
+    assert_eq!(r.store.outbox_pending().unwrap(), 1);
+    assert!(r.server.accepted().is_empty());
+}
+
+#[test]
+fn kiosk_sync_once_fills_the_cache_and_empties_the_outbox() {
+    let server = TestPlatform::start(TOKEN);
+    for i in 0..1500 {
+        server.add("postings", posting(i));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let config = dir.path().join("kiosk.toml");
+    let write_config = |url: &str, token: &str| {
+        std::fs::write(
+            &config,
+            format!(
+                "[station]\nid = \"s1\"\nname = \"测试驿站\"\nlatitude = 24.5\nlongitude = 118.13\n\n\
+                 [storage]\ndata_dir = \"{}\"\n\n[platform]\nurl = \"{url}\"\nkiosk_id = \"k1\"\n",
+                data.display()
+            ),
+        )
+        .unwrap();
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_kiosk"));
+        c.env_clear()
+            .env("HOME", dir.path())
+            .env("KIOSK_CONFIG", &config)
+            .env("KIOSK__PLATFORM__TOKEN", token);
+        c.args(["--now", "2026-11-23T09:00:00+08:00"]);
+        c
+    };
+    // Something queued before the first sync.
+    {
+        let mut store = Store::open_in_dir(&data).unwrap();
+        store
+            .record_application(&gig_kiosk::store::NewApplication {
+                posting_id: "TP-000001",
+                person_hash: "h",
+                idempotency_key: "k-1",
+                body: r#"{"posting_id":"TP-000001","applicant":{"id_number":"350206196803121233","name":"王建国","card_type":"resident"}}"#,
+                now: now().timestamp(),
+                day_start: now().timestamp() - 60,
+                day_label: "261123",
+            })
+            .unwrap();
+    }
+    let listed = write_config(&server.url, TOKEN).args(["outbox", "list"]).output().unwrap();
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(listed.contains("application") && listed.contains("pending"), "{listed}");
+    assert!(
+        !listed.contains("350206196803121233") && !listed.contains("王建国"),
+        "no personal data: {listed}"
+    );
+
+    let o = write_config(&server.url, TOKEN).args(["sync", "--once"]).output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{out}\n{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.contains("1500 record(s) updated") && out.contains("1 sent"), "{out}");
+    let store = Store::open_in_dir(&data).unwrap();
+    assert_eq!(store.posting_counts(now()).unwrap().total, 1500);
+    assert_eq!(store.outbox_pending().unwrap(), 0);
+    assert_eq!(server.accepted().len(), 1);
+
+    // A refused token, and a platform that is not there: exit status 1.
+    let o = write_config(&server.url, "stolen").args(["sync", "--once"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("refused this kiosk's token"));
+    let o = write_config("http://127.0.0.1:9", TOKEN).args(["sync", "--once"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("could not be reached"));
+    // Plain HTTP to another host is refused before anything is sent.
+    let o = write_config("http://jobs.example.gov.cn", TOKEN).args(["sync", "--once"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("only to a loopback address"));
+}
