@@ -15,6 +15,18 @@ fn main() {
         eprintln!("cannot compile the Slint UI: {e}");
         std::process::exit(1);
     }
+    // When this build script last ran (whole seconds since 1970): a kiosk
+    // whose clock reads earlier has lost its time (a Pi has no real-time
+    // clock). SOURCE_DATE_EPOCH wins, for reproducible builds.
+    let epoch =
+        std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|v| v.parse::<u64>().ok()).unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0)
+        });
+    println!("cargo:rustc-env=KIOSK_BUILD_EPOCH={epoch}");
+    println!("cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH");
     println!("cargo:rerun-if-changed=assets/translations");
     if let Ok(langs) = std::fs::read_dir("assets/translations") {
         for lang in langs.flatten() {

@@ -11,6 +11,9 @@
 //! - [`demo`]: the generator of realistic demo postings and courses.
 //! - [`cli`]: the `kiosk` command line.
 
+/// When this build was made (seconds since 1970, UTC): no honest clock reads earlier.
+pub const BUILD_EPOCH: &str = env!("KIOSK_BUILD_EPOCH");
+
 pub mod app;
 pub mod cli;
 pub mod config;

@@ -145,6 +145,8 @@ pub enum Command {
     Sim(SimCommand),
     /// Re-read the job list (new data arrived).
     Refresh,
+    /// The background sync finished a round.
+    Sync(crate::sync::worker::SyncStatus),
     Tick,
     Quit,
 }
@@ -236,6 +238,9 @@ pub struct StatusView {
     pub printer_ready: bool,
     /// `ready`, `paper-near-end`, `paper-out`, `cover-open`, `offline`, `no-answer`.
     pub printer: String,
+    /// "" when sync is fine or off; `unauthorized` (the platform refused
+    /// the token) or `clock` (the local clock is wrong; the platform's is used).
+    pub sync_problem: String,
     pub help_called: bool,
     pub outbox_pending: u64,
     pub demo: bool,
@@ -399,6 +404,12 @@ pub struct Core {
     print_job: Option<u64>,
     reader: ReaderStatus,
     printer: PrinterStatus,
+    /// The last sync round's report (`None`: no sync configured, or none yet).
+    sync: Option<crate::sync::worker::SyncStatus>,
+    /// Nudges the background sync (an application was just queued).
+    sync_handle: Option<crate::sync::worker::SyncHandle>,
+    /// The outbox item of the application on screen, to show it "sent" live.
+    applied_outbox: Option<i64>,
     online: bool,
     offline_since: Option<DateTime<FixedOffset>>,
     help_called: bool,
@@ -441,6 +452,9 @@ impl Core {
             print_job: None,
             reader: ReaderStatus::Ready,
             printer: PrinterStatus::Ready,
+            sync: None,
+            sync_handle: None,
+            applied_outbox: None,
             online: true,
             offline_since: None,
             help_called: false,
@@ -450,6 +464,19 @@ impl Core {
             trades,
             cfg,
         }
+    }
+
+    /// The time for every decision: the wall clock, corrected by the
+    /// platform's when the local clock is implausible (a Pi without a
+    /// real-time clock that booted offline).
+    fn wall(&self) -> DateTime<FixedOffset> {
+        let offset = self.sync.as_ref().and_then(|s| s.clock_offset_s).unwrap_or(0);
+        self.clock.wall() + chrono::Duration::seconds(offset)
+    }
+
+    /// Lets the core nudge the background sync when something is queued.
+    pub fn set_sync(&mut self, h: crate::sync::worker::SyncHandle) {
+        self.sync_handle = Some(h);
     }
 
     /// A sender for the UI (and anything else) to reach the core.
@@ -525,7 +552,7 @@ impl Core {
 
     fn step(&mut self, cmd: Command, out: &mut Vec<UiUpdate>) {
         let now_ms = self.clock.now_ms();
-        self.session.set_today(time::china_date(self.clock.wall()));
+        self.session.set_today(time::china_date(self.wall()));
         let lang_before = self.session.lang();
         let mut full = false;
         match cmd {
@@ -605,7 +632,7 @@ impl Core {
             }
             Command::Sim(c) => self.sim(c),
             Command::Refresh => {
-                self.trades = self.store.trades_by_count(self.clock.wall()).unwrap_or_default();
+                self.trades = self.store.trades_by_count(self.wall()).unwrap_or_default();
                 self.search(out);
                 self.attract(out);
                 out.push(self.filter_view());
@@ -613,6 +640,27 @@ impl Core {
             Command::Tick => {
                 let fx = self.session.handle(Input::Tick, now_ms);
                 full |= self.effects(fx, out);
+                // A job whose time ran out leaves the list when it does.
+                let now = self.wall();
+                if self.hits.iter().any(|h| h.valid_through <= now) {
+                    self.search(out);
+                    self.attract(out);
+                }
+            }
+            Command::Sync(st) => {
+                if st.online {
+                    self.offline_since = None;
+                } else if self.online || self.offline_since.is_none() {
+                    self.offline_since = Some(st.offline_since.unwrap_or_else(|| self.wall()));
+                }
+                self.online = st.online;
+                if st.cache_changed {
+                    self.trades = self.store.trades_by_count(self.wall()).unwrap_or_default();
+                    self.search(out);
+                    self.attract(out);
+                    out.push(self.filter_view());
+                }
+                self.sync = Some(st);
             }
             Command::Quit => {}
         }
@@ -655,6 +703,7 @@ impl Core {
                     tracing::info!("session ended: {why:?}");
                     self.filters = Filters::default();
                     self.detail = None;
+                    self.applied_outbox = None;
                     self.help_called = false;
                     self.devices.gpio.set_lamp(Lamp::Help, false);
                     out.push(UiUpdate::Slip(None));
@@ -666,7 +715,7 @@ impl Core {
     }
 
     fn stat(&mut self, kind: StatKind, posting: Option<&str>) {
-        let at = self.clock.wall().timestamp();
+        let at = self.wall().timestamp();
         if let Err(e) = self.store.record_stat(kind, at, posting) {
             tracing::warn!("cannot count a {} event: {e}", kind.code());
         }
@@ -702,7 +751,7 @@ impl Core {
     }
 
     fn search(&mut self, out: &mut Vec<UiUpdate>) {
-        let now = self.clock.wall();
+        let now = self.wall();
         self.hits = match self.store.search(&self.query(), now) {
             Ok(o) => o.hits,
             Err(e) => {
@@ -718,13 +767,13 @@ impl Core {
         let mut q = SearchQuery::near(self.cfg.station.location());
         q.start = Some(StartWindow::Today);
         q.limit = ATTRACT_JOBS;
-        let hits = self.store.search(&q, self.clock.wall()).map(|o| o.hits).unwrap_or_default();
+        let hits = self.store.search(&q, self.wall()).map(|o| o.hits).unwrap_or_default();
         out.push(UiUpdate::Attract(hits.iter().map(|h| self.row(h)).collect()));
     }
 
     fn row(&self, h: &SearchHit) -> JobRow {
         let lang = self.session.lang();
-        let today = time::china_date(self.clock.wall());
+        let today = time::china_date(self.wall());
         let (wage, wage_unit) = labels::wage_parts(h.wage, lang);
         JobRow {
             id: h.identifier.clone(),
@@ -805,7 +854,18 @@ impl Core {
             application_no: applied.and_then(|a| a.application_no()).unwrap_or_default().to_string(),
             applied: applied.map(|a| match a {
                 ApplyOutcome::Recorded { sent: true, .. } => AppliedStatus::Sent,
-                ApplyOutcome::Recorded { sent: false, .. } => AppliedStatus::Waiting,
+                // Live: what the platform has said since.
+                ApplyOutcome::Recorded { sent: false, .. } => {
+                    match self.applied_outbox.and_then(|id| self.store.outbox_state(id).ok().flatten()) {
+                        Some((state, _)) if state == "done" => AppliedStatus::Sent,
+                        Some((state, code)) if state == "failed" => match code.as_deref() {
+                            Some("already_applied") => AppliedStatus::Duplicate,
+                            Some("posting_closed") => AppliedStatus::Closed,
+                            _ => AppliedStatus::Failed,
+                        },
+                        _ => AppliedStatus::Waiting,
+                    }
+                }
                 ApplyOutcome::AlreadyApplied { .. } => AppliedStatus::Duplicate,
                 ApplyOutcome::Closed => AppliedStatus::Closed,
                 ApplyOutcome::Failed => AppliedStatus::Failed,
@@ -815,7 +875,7 @@ impl Core {
     }
 
     fn status_view(&self) -> StatusView {
-        let now = self.clock.wall();
+        let now = self.wall();
         let sim = self.devices.sim.as_ref();
         let paper_out = sim
             .and_then(|s| s.printer.as_ref())
@@ -830,6 +890,12 @@ impl Core {
             reader: self.reader.code().to_string(),
             printer_ready: self.printer.can_print(),
             printer: printer_code(self.printer).to_string(),
+            sync_problem: match &self.sync {
+                Some(s) if s.unauthorized => "unauthorized",
+                Some(s) if s.clock_offset_s.is_some() => "clock",
+                _ => "",
+            }
+            .to_string(),
             help_called: self.help_called,
             outbox_pending: self.store.outbox_pending().unwrap_or(0),
             demo: self.cfg.demo,
@@ -864,7 +930,7 @@ impl Core {
             }
             SimCommand::ToggleNetwork => {
                 self.online = !self.online;
-                self.offline_since = (!self.online).then(|| self.clock.wall());
+                self.offline_since = (!self.online).then(|| self.wall());
             }
             SimCommand::ToggleSlow => {
                 self.sim_slow = !self.sim_slow;
@@ -910,7 +976,7 @@ impl Core {
     }
 
     fn apply(&mut self, posting_id: &str) -> ApplyOutcome {
-        let now = self.clock.wall();
+        let now = self.wall();
         match self.store.posting(posting_id) {
             Ok(Some(p)) if p.is_open(now) => {}
             Ok(_) => return ApplyOutcome::Closed,
@@ -949,6 +1015,10 @@ impl Core {
         match rec {
             Ok(ApplicationRecord::New { application_no, outbox_id }) => {
                 tracing::info!("application {application_no} queued (outbox {outbox_id})");
+                self.applied_outbox = Some(outbox_id);
+                if let Some(h) = &self.sync_handle {
+                    h.nudge();
+                }
                 let sent = self.store.outbox_done(outbox_id).unwrap_or(false);
                 ApplyOutcome::Recorded { application_no, sent }
             }
@@ -975,7 +1045,7 @@ impl Core {
         let ctx = SlipContext {
             station_name: self.cfg.station.name.clone(),
             station_location: self.cfg.station.location(),
-            printed_at: self.clock.wall(),
+            printed_at: self.wall(),
             paper: self.cfg.paper,
         };
         let applied = application_no.map(|no| Applied {
@@ -1127,6 +1197,37 @@ mod tests {
         assert_eq!((v.page, v.lang), (Page::Attract, Lang::Zh));
         assert!(v.person_name.is_empty() && v.person_id.is_empty() && v.person_card.is_empty());
         assert!(u.iter().any(|u| matches!(u, UiUpdate::Session(s) if s.person_id.is_empty())));
+    }
+
+    #[test]
+    fn sync_reports_reach_the_top_bar_and_the_applied_page() {
+        use crate::sync::worker::SyncStatus;
+        let dir = tempfile::tempdir().unwrap();
+        let (mut core, _) = demo_core(dir.path());
+        let first = jobs(&core.initial()).unwrap().1[0].id.clone();
+        core.handle(Command::Sim(SimCommand::PlaceCard(Sample::Resident)));
+        core.handle(Command::Session(Input::OpenJob(first)));
+        core.handle(Command::Session(Input::ApplyTapped));
+        core.handle(Command::Session(Input::ConfirmApply));
+        assert_eq!(core.session_view().applied, Some(AppliedStatus::Waiting));
+        // Offline since the round that could not reach the platform.
+        let at = fixture_now();
+        core.handle(Command::Sync(SyncStatus {
+            online: false,
+            offline_since: Some(at),
+            ..SyncStatus::default()
+        }));
+        let s = core.status_view();
+        assert_eq!((s.online, s.offline_since.as_str()), (false, "09:00"));
+        // The sync (its own connection) sends it; the page says so.
+        let mut other = Store::open_in_dir(dir.path()).unwrap();
+        other.write(|tx| tx.outbox_acknowledge(1, "{}", "{}", at.timestamp())).unwrap();
+        core.handle(Command::Sync(SyncStatus { online: true, ..SyncStatus::default() }));
+        assert_eq!(core.session_view().applied, Some(AppliedStatus::Sent));
+        assert!(core.status_view().online);
+        // A refused token shows in the top bar.
+        core.handle(Command::Sync(SyncStatus { online: true, unauthorized: true, ..SyncStatus::default() }));
+        assert_eq!(core.status_view().sync_problem, "unauthorized");
     }
 
     #[test]

@@ -57,7 +57,31 @@ pub fn run(ctx: &Context, a: &RunArgs, out: &mut dyn Write) -> anyhow::Result<Ex
     out.flush()?;
     let data_dir = cfg.storage.data_dir.clone();
     let parts = Parts { store, clock: Box::new(SystemClock::new(ctx.pinned_now)), threaded: true, demo };
-    let core = build(cfg, &data_dir, parts);
+    let platform = if demo { None } else { crate::sync::client::Platform::new(&cfg.platform)? };
+    let interval = std::time::Duration::from_secs(u64::from(cfg.platform.sync_interval_s));
+    let mut core = build(cfg, &data_dir, parts);
+    // The one tokio runtime: background sync (and, later, fleet updates).
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("kiosk-async")
+        .enable_all()
+        .build()?;
+    if let Some(platform) = platform {
+        let tx = core.sender();
+        let settings = crate::sync::worker::Settings {
+            device_key: crate::app::core::load_or_create_key(&data_dir.join("device.key")),
+            data_dir: data_dir.clone(),
+            interval,
+            pinned_now: ctx.pinned_now,
+        };
+        let sink: crate::devices::EventSink<crate::sync::worker::SyncStatus> =
+            std::sync::Arc::new(move |s| {
+                let _ = tx.send(crate::app::Command::Sync(s));
+            });
+        core.set_sync(crate::sync::worker::spawn(runtime.handle(), platform, settings, sink));
+    } else if !demo {
+        tracing::info!("no [platform] url: sync is off");
+    }
     if demo {
         // As slow as real devices, so the demo shows progress as a kiosk would.
         core.set_sim_print_delay(1200);

@@ -18,6 +18,7 @@
 pub mod client;
 pub mod feed;
 pub mod plan;
+pub mod worker;
 
 use chrono::{DateTime, FixedOffset};
 
@@ -53,7 +54,7 @@ pub struct Summary {
 
 /// Where the wall clock comes from and the device key for scrubbing.
 pub struct Context<'a> {
-    pub now: &'a dyn Fn() -> DateTime<FixedOffset>,
+    pub now: &'a (dyn Fn() -> DateTime<FixedOffset> + Sync),
     pub device_key: &'a [u8],
 }
 

@@ -222,6 +222,7 @@ fn apply_status(ui: &AppWindow, v: &StatusView) {
     s.set_reader(v.reader.as_str().into());
     s.set_printer_ready(v.printer_ready);
     s.set_printer(v.printer.as_str().into());
+    s.set_sync_problem(v.sync_problem.as_str().into());
     s.set_help_called(v.help_called);
     s.set_outbox_pending(v.outbox_pending.min(i32::MAX as u64) as i32);
     s.set_demo(v.demo);
