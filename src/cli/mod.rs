@@ -76,6 +76,9 @@ pub enum Command {
     /// Queued and failed submissions
     #[command(subcommand)]
     Outbox(sync_cmd::OutboxCommand),
+    /// Queue and send applications until killed (the sync crash test)
+    #[command(hide = true)]
+    Churn(sync_cmd::ChurnArgs),
     /// ID-card reader tools: read a card, decode a capture, find the port, simulate a reader
     #[command(subcommand)]
     Card(card_cmd::CardCommand),
@@ -138,6 +141,7 @@ pub fn main() -> std::process::ExitCode {
         Some(Command::Print(a)) => print_cmd::print(&ctx, &a, out),
         Some(Command::Sync(a)) => sync_cmd::sync(&ctx, &a, out),
         Some(Command::Outbox(c)) => sync_cmd::outbox(&ctx, &c, out),
+        Some(Command::Churn(a)) => sync_cmd::churn(&ctx, &a, out),
         Some(Command::Slip(c)) => print_cmd::slip(&ctx, &c, out),
     }
     .and_then(|code| out.flush().map(|_| code).map_err(Into::into));

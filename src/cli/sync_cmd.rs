@@ -133,3 +133,45 @@ pub fn outbox(ctx: &Context, c: &OutboxCommand, out: &mut dyn Write) -> anyhow::
     write!(out, "{}", render(&columns, &table))?;
     Ok(ExitCode::SUCCESS)
 }
+
+/// `kiosk churn` (hidden; for the crash test): queue applications and send
+/// them, one after another, until killed.
+#[derive(Debug, Args)]
+pub struct ChurnArgs {
+    /// Applications to queue (each sent before the next is queued)
+    #[arg(long, default_value_t = 1000)]
+    count: u32,
+}
+
+pub fn churn(ctx: &Context, a: &ChurnArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let (loaded, mut store) = ctx.open()?;
+    let cfg = loaded.config;
+    let platform = Platform::new(&cfg.platform)?.context("churn needs a [platform] url")?;
+    let key = crate::app::core::load_or_create_key(&cfg.storage.data_dir.join("device.key"));
+    let now = || time::in_china(chrono::Utc::now());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    for i in 0..a.count {
+        let posting = format!("CHURN-{}", uuid::Uuid::new_v4());
+        let t = now();
+        let body = serde_json::json!({
+            "posting_id": posting,
+            "applicant": {"id_number": "350206196803121233", "name": "王建国", "card_type": "resident"},
+            "station_id": cfg.station.id,
+            "applied_at": t.to_rfc3339(),
+        })
+        .to_string();
+        store.record_application(&crate::store::NewApplication {
+            posting_id: &posting,
+            person_hash: &format!("churn-{i}"),
+            idempotency_key: &uuid::Uuid::new_v4().to_string(),
+            body: &body,
+            now: t.timestamp(),
+            day_start: time::start_of_china_day(time::china_date(t)).timestamp(),
+            day_label: &time::china_date(t).format("%y%m%d").to_string(),
+        })?;
+        let cx = crate::sync::Context { now: &now, device_key: &key };
+        rt.block_on(crate::sync::sync_once(&mut store, &platform, &cx));
+    }
+    writeln!(out, "queued and sent {} applications", a.count)?;
+    Ok(ExitCode::SUCCESS)
+}
