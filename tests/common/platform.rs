@@ -31,10 +31,15 @@ pub enum Fault {
     Trickle,
 }
 
+/// One entry of a feed's change log.
+pub type Change = Result<(String, String), String>;
+
 #[derive(Default)]
 pub struct State {
-    /// Change log per feed: `Ok(record)` upserts, `Err(identifier)` removals.
-    pub log: HashMap<String, Vec<Result<Value, String>>>,
+    /// Change log per feed: `Ok((identifier, record as JSON))` upserts,
+    /// `Err(identifier)` removals. Records are kept serialised, as a real
+    /// platform's store would serve them, so pages cost little to build.
+    pub log: HashMap<String, Vec<Change>>,
     /// Cursors of an earlier epoch get 410 (bump it to forget them all).
     pub epoch: usize,
     pub token: String,
@@ -46,6 +51,8 @@ pub struct State {
     pub accepted: Vec<(String, Value)>,
     /// Postings closed for applications.
     pub closed: Vec<String>,
+    /// Snapshots already computed: (feed, log position) → records in order.
+    pub snapshots: HashMap<(String, usize), std::sync::Arc<Vec<String>>>,
     pub requests: u64,
 }
 
@@ -73,7 +80,8 @@ impl TestPlatform {
     }
 
     pub fn add(&self, feed: &str, record: Value) {
-        self.state.lock().unwrap().log.entry(feed.into()).or_default().push(Ok(record));
+        let id = record["identifier"].as_str().unwrap_or("").to_string();
+        self.state.lock().unwrap().log.entry(feed.into()).or_default().push(Ok((id, record.to_string())));
     }
 
     pub fn remove(&self, feed: &str, id: &str) {
@@ -91,6 +99,7 @@ impl TestPlatform {
 
 fn handle(mut conn: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
     conn.set_read_timeout(Some(Duration::from_secs(10)))?;
+    conn.set_nodelay(true)?;
     let mut reader = BufReader::new(conn.try_clone()?);
     let mut line = String::new();
     reader.read_line(&mut line)?;
@@ -173,14 +182,20 @@ fn respond(conn: &mut TcpStream, status: u16, extra: &[(&str, String)], body: &[
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
-    conn.write_all(head.as_bytes())?;
-    conn.write_all(body)
+    // One write: a small header segment followed by the body would wait
+    // for the client's delayed ACK (Nagle), 40 ms a response.
+    let mut all = head.into_bytes();
+    all.extend_from_slice(body);
+    conn.write_all(&all)
 }
 
 fn feed(state: &Mutex<State>, path: &str, q: &HashMap<String, String>) -> (u16, String) {
-    let s = state.lock().unwrap();
+    let mut guard = state.lock().unwrap();
+    let State { log, snapshots, epoch, .. } = &mut *guard;
+    let epoch = *epoch;
     let name = path.trim_start_matches("/api/v1/");
-    let log = s.log.get(name).cloned().unwrap_or_default();
+    let empty = Vec::new();
+    let log = log.get(name).unwrap_or(&empty);
     let limit: usize = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(1000).clamp(1, 1000);
     let gone = || (410, json!({"error": "cursor_expired", "message": "start over"}).to_string());
     let nums = |c: &str, prefix: char| -> Option<Vec<usize>> {
@@ -189,51 +204,67 @@ fn feed(state: &Mutex<State>, path: &str, q: &HashMap<String, String>) -> (u16, 
     let cursor = q.get("cursor").map(String::as_str);
     // A snapshot (no cursor, or an "s" cursor): the current records in
     // identifier order, as of the log position when it started.
-    let snapshot = |at: usize, offset: usize| {
-        let mut live: std::collections::BTreeMap<String, Value> = Default::default();
-        for c in &log[..at] {
-            match c {
-                Ok(v) => {
-                    live.insert(v["identifier"].as_str().unwrap_or("").to_string(), v.clone());
+    let mut snapshot = |at: usize, offset: usize| {
+        let live = snapshots
+            .entry((name.to_string(), at))
+            .or_insert_with(|| {
+                let mut live: std::collections::BTreeMap<&str, &String> = Default::default();
+                for c in &log[..at] {
+                    match c {
+                        Ok((id, v)) => {
+                            live.insert(id, v);
+                        }
+                        Err(id) => {
+                            live.remove(id.as_str());
+                        }
+                    }
                 }
-                Err(id) => {
-                    live.remove(id);
-                }
-            }
-        }
-        let items: Vec<Value> = live.values().skip(offset).take(limit).cloned().collect();
+                std::sync::Arc::new(live.into_values().cloned().collect())
+            })
+            .clone();
+        let items: Vec<&str> = live.iter().skip(offset).take(limit).map(String::as_str).collect();
         let next = offset + items.len();
         let more = next < live.len();
-        let cursor = if more { format!("s{}-{at}-{next}", s.epoch) } else { format!("e{}-{at}", s.epoch) };
-        (200, json!({"items": items, "removed": [], "cursor": cursor, "more": more}).to_string())
+        let cursor = if more { format!("s{epoch}-{at}-{next}") } else { format!("e{epoch}-{at}") };
+        (200, page(&items, &[], &cursor, more))
     };
     match cursor {
         None => snapshot(log.len(), 0),
         Some(c) if c.starts_with('s') => match nums(c, 's').as_deref() {
-            Some([e, at, off]) if *e == s.epoch && *at <= log.len() => snapshot(*at, *off),
+            Some([e, at, off]) if *e == epoch && *at <= log.len() => snapshot(*at, *off),
             _ => gone(),
         },
         Some(c) => match nums(c, 'e').as_deref() {
-            Some([e, from]) if *e == s.epoch && *from <= log.len() => {
+            Some([e, from]) if *e == epoch && *from <= log.len() => {
                 let to = (from + limit).min(log.len());
                 let mut items = Vec::new();
                 let mut removed = Vec::new();
                 for c in &log[*from..to] {
                     match c {
-                        Ok(v) => items.push(v.clone()),
+                        Ok((_, v)) => items.push(v.as_str()),
                         Err(id) => removed.push(id.clone()),
                     }
                 }
-                let cursor = format!("e{}-{to}", s.epoch);
-                (
-                    200,
-                    json!({"items": items, "removed": removed, "cursor": cursor, "more": to < log.len()})
-                        .to_string(),
-                )
+                let cursor = format!("e{epoch}-{to}");
+                (200, page(&items, &removed, &cursor, to < log.len()))
             }
             _ => gone(),
         },
     }
+}
+
+/// A feed page from serialised records.
+fn page(items: &[&str], removed: &[String], cursor: &str, more: bool) -> String {
+    let mut out = String::with_capacity(items.iter().map(|i| i.len() + 1).sum::<usize>() + 100);
+    out.push_str("{\"items\":[");
+    out.push_str(&items.join(","));
+    out.push_str("],\"removed\":");
+    out.push_str(&serde_json::to_string(removed).unwrap_or_default());
+    out.push_str(&format!(
+        ",\"cursor\":{},\"more\":{more}}}",
+        serde_json::to_string(cursor).unwrap_or_default()
+    ));
+    out
 }
 
 fn submit(state: &Mutex<State>, path: &str, key: String, body: &[u8]) -> (u16, String) {
