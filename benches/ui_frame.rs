@@ -10,6 +10,10 @@
 //! medians and percentiles and the process's peak RSS (VmHWM). Results are
 //! recorded in docs/performance.md.
 
+#[path = "../tests/common/platform.rs"]
+#[allow(dead_code)]
+mod platform;
+
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset, TimeZone};
@@ -113,6 +117,73 @@ fn main() {
         pct(&frames, 0.99),
         pct(&frames, 1.0)
     );
+
+    // The same scrolling while a platform sync runs on another thread
+    // against the same database (its own connection, as in the kiosk):
+    // 20 000 changed postings in pages of 1 000, round after round.
+    let server = platform::TestPlatform::start("bench");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (rounds, pages) = {
+        let (stop_t, url, data) = (stop.clone(), server.url.clone(), dir.path().to_path_buf());
+        let srv = server.clone();
+        let handle = std::thread::spawn(move || {
+            let mut store = Store::open_in_dir(&data).unwrap();
+            let cfg = gig_kiosk::config::Platform {
+                url,
+                token: "bench".into(),
+                kiosk_id: "k".into(),
+                ca_file: String::new(),
+                sync_interval_s: 60,
+            };
+            let p = gig_kiosk::sync::client::Platform::with_timeout(&cfg, Duration::from_secs(60))
+                .unwrap()
+                .unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let at = now();
+            let clock = move || at;
+            let cx = gig_kiosk::sync::Context { now: &clock, device_key: b"bench" };
+            let (mut rounds, mut pages) = (0, 0);
+            while !stop_t.load(std::sync::atomic::Ordering::SeqCst) {
+                for i in 0..20_000 {
+                    srv.add("postings", platform::posting(rounds * 20_000 + i));
+                }
+                let s = rt.block_on(gig_kiosk::sync::sync_once(&mut store, &p, &cx));
+                rounds += 1;
+                pages += s.pages;
+            }
+            (rounds, pages)
+        });
+        std::thread::sleep(Duration::from_millis(300));
+        let mut busy = Vec::new();
+        for i in 0..800 {
+            let dy = if i < 400 { -40.0 } else { 40.0 };
+            window.dispatch_event(WindowEvent::PointerScrolled {
+                position: slint::LogicalPosition::new(700.0, 1000.0),
+                delta_x: 0.0,
+                delta_y: dy,
+            });
+            slint::platform::update_timers_and_animations();
+            let t = Instant::now();
+            if window.draw_if_needed(|r| {
+                r.render(&mut buf, w as usize);
+            }) {
+                busy.push(t.elapsed());
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let done = handle.join().unwrap();
+        busy.sort();
+        println!(
+            "the same while a sync runs: {} frames, median {:.2} ms ({:+.0} % of idle), p90 {:.2} ms ({:+.0} %)",
+            busy.len(),
+            pct(&busy, 0.5),
+            (pct(&busy, 0.5) / pct(&frames, 0.5) - 1.0) * 100.0,
+            pct(&busy, 0.9),
+            (pct(&busy, 0.9) / pct(&frames, 0.9) - 1.0) * 100.0
+        );
+        done
+    };
+    println!("(sync meanwhile: {rounds} round(s), {pages} page(s))");
     println!(
         "peak RSS of this process: {:.0} MB (includes generating and importing the data)",
         peak_rss_mb()

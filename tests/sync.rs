@@ -292,3 +292,58 @@ fn kiosk_sync_once_fills_the_cache_and_empties_the_outbox() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("only to a loopback address"));
 }
+
+#[test]
+fn the_background_loop_reports_rounds_and_syncs_when_nudged() {
+    use gig_kiosk::sync::worker::{Settings, SyncStatus, spawn};
+    let mut r = Rig::new();
+    r.server.add("postings", posting(1));
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<SyncStatus>();
+    let settings = Settings {
+        data_dir: r._dir.path().to_path_buf(),
+        // Long: every round after the first comes from a nudge.
+        interval: Duration::from_secs(3600),
+        device_key: b"k".to_vec(),
+        pinned_now: Some(now()),
+    };
+    let platform = std::mem::replace(
+        &mut r.platform,
+        Platform::with_timeout(
+            &gig_kiosk::config::Platform {
+                url: "http://127.0.0.1:9".into(),
+                token: String::new(),
+                kiosk_id: String::new(),
+                ca_file: String::new(),
+                sync_interval_s: 60,
+            },
+            Duration::from_secs(1),
+        )
+        .unwrap()
+        .unwrap(),
+    );
+    let handle = spawn(
+        rt.handle(),
+        platform,
+        settings,
+        std::sync::Arc::new(move |s| {
+            let _ = tx.send(s);
+        }),
+    );
+    let first = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert!(first.online && first.cache_changed && first.last_success.is_some(), "{first:?}");
+    assert_eq!(first.outbox_depth, 0);
+    // An application is queued; the nudge sends it at once.
+    r.apply("TP-000001", "350206196803121233");
+    handle.nudge();
+    let second = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(second.outbox_depth, 0, "{second:?}");
+    assert_eq!(r.server.accepted().len(), 1);
+    // The platform goes away: offline, since when.
+    r.server.fault("/api/v1/postings", Fault::Status(502));
+    handle.nudge();
+    let third = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert!(third.online, "a 502 is an answer: reachable, with an error: {third:?}");
+    assert!(third.last_error.is_some());
+    handle.stop();
+}

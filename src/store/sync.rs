@@ -126,6 +126,15 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// The newest `datePosted` in the cache (unix seconds): a clock that
+    /// reads earlier is wrong.
+    pub fn newest_date_posted(&self) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT max(date_posted) FROM postings")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
+            .map_err(|e| self.err(e))
+    }
+
     /// The state and platform error code of an item (for the applied page).
     pub fn outbox_state(&self, id: i64) -> Result<Option<(String, Option<String>)>, StoreError> {
         self.conn

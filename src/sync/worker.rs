@@ -117,8 +117,9 @@ async fn run(
             }
             status.online = false;
         }
-        status.clock_offset_s =
-            round.server_date.and_then(|d| super::plan::clock_offset(at, d, super::plan::build_epoch()));
+        // Implausible: earlier than this build, or than the newest posting seen.
+        let floor = super::plan::build_epoch().max(store.newest_date_posted().ok().flatten().unwrap_or(0));
+        status.clock_offset_s = round.server_date.and_then(|d| super::plan::clock_offset(at, d, floor));
         status.outbox_depth = store.outbox_pending().unwrap_or(0);
         sink(status.clone());
         let result = RoundResult {
