@@ -1200,6 +1200,23 @@ mod tests {
     }
 
     #[test]
+    fn a_job_leaves_the_list_when_its_time_runs_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut core, clock) = demo_core(dir.path());
+        let (count, _) = jobs(&core.initial()).unwrap();
+        core.handle(Command::Session(Input::Touch));
+        // The soonest validThrough among the listed jobs.
+        let soonest = core.hits.iter().map(|h| h.valid_through).min().unwrap();
+        let id = core.hits.iter().find(|h| h.valid_through == soonest).unwrap().identifier.clone();
+        let ms = (soonest - core.wall()).num_milliseconds().max(0) as u64 + 1000;
+        clock.advance(ms);
+        let u = core.handle(Command::Tick);
+        let (after, rows) = jobs(&u).expect("the list was re-read on the tick");
+        assert!(after < count, "{after} of {count}");
+        assert!(!rows.iter().any(|r| r.id == id), "{id} expired and is gone");
+    }
+
+    #[test]
     fn sync_reports_reach_the_top_bar_and_the_applied_page() {
         use crate::sync::worker::SyncStatus;
         let dir = tempfile::tempdir().unwrap();
