@@ -46,6 +46,36 @@ fn pct(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1e3
 }
 
+/// Scrolls the job list 400 wheel steps of 40 px down, then back up,
+/// timing each frame that was drawn; checks the picture changed half-way.
+fn scroll(
+    window: &slint::platform::software_renderer::MinimalSoftwareWindow,
+    buf: &mut [Rgb565Pixel],
+    w: u32,
+) -> Vec<Duration> {
+    let mut frames = Vec::new();
+    let first = buf.to_vec();
+    for i in 0..800 {
+        let dy = if i < 400 { -40.0 } else { 40.0 };
+        window.dispatch_event(WindowEvent::PointerScrolled {
+            position: slint::LogicalPosition::new(700.0, 1000.0),
+            delta_x: 0.0,
+            delta_y: dy,
+        });
+        slint::platform::update_timers_and_animations();
+        let t = Instant::now();
+        if window.draw_if_needed(|r| {
+            r.render(buf, w as usize);
+        }) {
+            frames.push(t.elapsed());
+        }
+        if i == 399 {
+            assert!(buf != first.as_slice(), "scrolling did not change the picture");
+        }
+    }
+    frames
+}
+
 fn main() {
     let n: usize = std::env::var("BENCH_POSTINGS").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000);
     let dir = tempfile::tempdir().unwrap();
@@ -84,30 +114,8 @@ fn main() {
     println!("touch → job list drawn: {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
 
     // Scroll the list: 400 wheel steps of 40 px down, then back up.
-    let mut frames = Vec::new();
-    let first = buf.clone();
-    for i in 0..800 {
-        let dy = if i < 400 { -40.0 } else { 40.0 };
-        window.dispatch_event(WindowEvent::PointerMoved {
-            position: slint::LogicalPosition::new(700.0, 1000.0),
-        });
-        window.dispatch_event(WindowEvent::PointerScrolled {
-            position: slint::LogicalPosition::new(700.0, 1000.0),
-            delta_x: 0.0,
-            delta_y: dy,
-        });
-        slint::platform::update_timers_and_animations();
-        let t = Instant::now();
-        let drawn = window.draw_if_needed(|r| {
-            r.render(&mut buf, w as usize);
-        });
-        if drawn {
-            frames.push(t.elapsed());
-        }
-        if i == 399 {
-            assert!(buf != first, "scrolling did not change the picture");
-        }
-    }
+    window.dispatch_event(WindowEvent::PointerMoved { position: slint::LogicalPosition::new(700.0, 1000.0) });
+    let mut frames = scroll(&window, &mut buf, w);
     frames.sort();
     println!(
         "scrolling frame render at {w}×{h}: {} frames, median {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
@@ -154,22 +162,7 @@ fn main() {
             (rounds, pages)
         });
         std::thread::sleep(Duration::from_millis(300));
-        let mut busy = Vec::new();
-        for i in 0..800 {
-            let dy = if i < 400 { -40.0 } else { 40.0 };
-            window.dispatch_event(WindowEvent::PointerScrolled {
-                position: slint::LogicalPosition::new(700.0, 1000.0),
-                delta_x: 0.0,
-                delta_y: dy,
-            });
-            slint::platform::update_timers_and_animations();
-            let t = Instant::now();
-            if window.draw_if_needed(|r| {
-                r.render(&mut buf, w as usize);
-            }) {
-                busy.push(t.elapsed());
-            }
-        }
+        let mut busy = scroll(&window, &mut buf, w);
         stop.store(true, std::sync::atomic::Ordering::SeqCst);
         let done = handle.join().unwrap();
         busy.sort();

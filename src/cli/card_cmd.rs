@@ -246,6 +246,11 @@ fn sex_code(s: Sex) -> &'static str {
 
 fn print_card(c: &IdCard, today: NaiveDate, out: &mut dyn Write) -> std::io::Result<()> {
     let v = card_json(c, today);
+    print_fields(&v, "", out)
+}
+
+/// One `name value` line per field of a card's JSON; absent values as "—".
+fn print_fields(v: &Value, indent: &str, out: &mut dyn Write) -> std::io::Result<()> {
     let Some(map) = v.as_object() else { return Ok(()) };
     for (k, val) in map {
         let shown = match val {
@@ -254,7 +259,7 @@ fn print_card(c: &IdCard, today: NaiveDate, out: &mut dyn Write) -> std::io::Res
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        writeln!(out, "{k:<22}{shown}")?;
+        writeln!(out, "{indent}{k:<22}{shown}")?;
     }
     Ok(())
 }
@@ -275,15 +280,8 @@ fn decode(ctx: &Context, a: &DecodeArgs, out: &mut dyn Write) -> anyhow::Result<
         writeln!(out, "{}: {} bytes, {} frame(s)", a.file.display(), bytes.len(), frames.len())?;
         for (i, f) in frames.iter().enumerate() {
             writeln!(out, "\nframe {}: {}", i + 1, f["summary"].as_str().unwrap_or(""))?;
-            if let Some(card) = f.get("card").and_then(Value::as_object) {
-                for (k, v) in card {
-                    let shown = match v {
-                        Value::Null => "—".to_string(),
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    writeln!(out, "  {k:<22}{shown}")?;
-                }
+            if let Some(card) = f.get("card") {
+                print_fields(card, "  ", out)?;
             }
         }
     }

@@ -170,10 +170,16 @@ pub fn encode_text(text: &str, charset: Charset) -> Vec<u8> {
 /// the symbol within half the paper's width (a phone reads it easily and
 /// it leaves room), 3 to 8 dots.
 pub fn qr_module_dots(data: &str, paper: Paper) -> u8 {
-    let modules = qrcode::QrCode::with_error_correction_level(data.as_bytes(), qrcode::EcLevel::M)
-        .map(|c| c.width() as u32)
-        .unwrap_or(41);
-    ((paper.dots() / 2) / (modules + 8)).clamp(3, 8) as u8
+    module_dots(qr_code(data.as_bytes()).map_or(41, |c| c.width()), paper)
+}
+
+/// The module size for a symbol `modules` wide (see [`qr_module_dots`]).
+fn module_dots(modules: usize, paper: Paper) -> u8 {
+    ((paper.dots() / 2) / (modules as u32 + 8)).clamp(3, 8) as u8
+}
+
+fn qr_code(data: &[u8]) -> Option<qrcode::QrCode> {
+    qrcode::QrCode::with_error_correction_level(data, qrcode::EcLevel::M).ok()
 }
 
 fn native_qr(b: &mut Vec<u8>, data: &str, paper: Paper) {
@@ -203,13 +209,18 @@ pub struct Bitmap {
 /// The QR drawn with `qrcode` (module size as for the native code, at most
 /// [`RASTER_QR_MAX_MODULE`]), quiet zone included.
 pub fn qr_bitmap(data: &str, paper: Paper) -> Option<Bitmap> {
-    qr_symbol(data.as_bytes(), usize::from(qr_module_dots(data, paper).min(RASTER_QR_MAX_MODULE)))
+    let code = qr_code(data.as_bytes())?;
+    let m = module_dots(code.width(), paper).min(RASTER_QR_MAX_MODULE);
+    Some(draw_qr(&code, usize::from(m)))
 }
 
 /// A QR symbol (level M) with `m`-dot modules and its 4-module quiet zone,
 /// as a printer draws it.
 pub fn qr_symbol(data: &[u8], m: usize) -> Option<Bitmap> {
-    let code = qrcode::QrCode::with_error_correction_level(data, qrcode::EcLevel::M).ok()?;
+    Some(draw_qr(&qr_code(data)?, m))
+}
+
+fn draw_qr(code: &qrcode::QrCode, m: usize) -> Bitmap {
     let n = code.width();
     let dark: Vec<bool> = code.to_colors().iter().map(|c| *c == qrcode::Color::Dark).collect();
     let m = m.max(1);
@@ -225,7 +236,7 @@ pub fn qr_symbol(data: &[u8], m: usize) -> Option<Bitmap> {
                 .collect()
         })
         .collect();
-    Some(Bitmap { width: side, rows })
+    Bitmap { width: side, rows }
 }
 
 fn raster_qr(b: &mut Vec<u8>, data: &str, paper: Paper) {

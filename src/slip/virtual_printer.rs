@@ -22,10 +22,10 @@ pub struct Rendered {
 pub fn render(bytes: &[u8], dots: u32) -> Result<Rendered, CanvasError> {
     let mut c = Canvas::new(dots)?;
     c.feed(12);
-    let mut st = State { align: Align::Left, bold: false, size: (1, 1), hanzi: (1, 1), qr_module: 3 };
+    let mut st = State::initial();
     let mut line: Vec<u8> = Vec::new();
     let mut qr: Option<Vec<u8>> = None;
-    let mut out = Rendered { canvas: Canvas::new(dots)?, cuts: 0, qr_data: Vec::new(), unknown_commands: 0 };
+    let (mut cuts, mut qr_data, mut unknown_commands) = (0, Vec::new(), 0);
     for op in parse(bytes) {
         match op {
             Op::Text(t) => line.extend(t),
@@ -39,7 +39,7 @@ pub fn render(bytes: &[u8], dots: u32) -> Result<Rendered, CanvasError> {
                 }
             }
             Op::Init => {
-                st = State { align: Align::Left, bold: false, size: (1, 1), hanzi: (1, 1), qr_module: 3 };
+                st = State::initial();
                 line.clear();
             }
             Op::Align(a) => st.align = a,
@@ -55,20 +55,19 @@ pub fn render(bytes: &[u8], dots: u32) -> Result<Rendered, CanvasError> {
                     if let Some(b) = qr_symbol(d, usize::from(st.qr_module)) {
                         c.bitmap(&b.rows, b.width as u32, st.align);
                     }
-                    out.qr_data.push(text);
+                    qr_data.push(text);
                 }
             }
             Op::Raster(b) => c.bitmap(&b.rows, b.width as u32, st.align),
             Op::Cut { .. } => {
                 flush(&mut c, &mut line, &st, false);
-                out.cuts += 1;
+                cuts += 1;
             }
-            Op::Unknown(_) => out.unknown_commands += 1,
+            Op::Unknown(_) => unknown_commands += 1,
         }
     }
     flush(&mut c, &mut line, &st, false);
-    out.canvas = c;
-    Ok(out)
+    Ok(Rendered { canvas: c, cuts, qr_data, unknown_commands })
 }
 
 struct State {
@@ -77,6 +76,13 @@ struct State {
     size: (u8, u8),
     hanzi: (u8, u8),
     qr_module: u8,
+}
+
+impl State {
+    /// As after `ESC @`.
+    fn initial() -> State {
+        State { align: Align::Left, bold: false, size: (1, 1), hanzi: (1, 1), qr_module: 3 }
+    }
 }
 
 /// Prints the buffered line (an empty line feeds one line when `feed_empty`).
