@@ -9,15 +9,11 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::domain::Source;
+use crate::jsonld::fields::RecordError;
 use crate::jsonld::{self, DocumentError, Shape};
-use crate::store::{Derived, Store, StoreError, Upsert};
+use crate::store::{Derived, Store, StoreError, Tx, Upsert};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordKind {
-    Postings,
-    Courses,
-}
+pub use crate::domain::RecordKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
@@ -90,6 +86,54 @@ pub enum ImportError {
     ReaderFailed,
 }
 
+/// One record checked and ready to write: the step a file import and a
+/// feed page share (parse → upsert; [`remove`] for withdrawn ones).
+pub enum Record {
+    Posting(Box<(crate::domain::Posting, Derived)>),
+    Course(Box<crate::domain::Course>),
+}
+
+impl Record {
+    /// Checks one record of `kind`; `now` stands in for a missing `datePosted`.
+    ///
+    /// A record from outside must never take the others down with it: should
+    /// reading one ever panic (a bug, like the dates chrono cannot hold that
+    /// once did), that record alone is refused and the panic logged.
+    pub fn parse(kind: RecordKind, v: &Value, now: DateTime<FixedOffset>) -> Result<Record, RecordError> {
+        let read = || -> Result<Record, RecordError> {
+            Ok(match kind {
+                RecordKind::Postings => {
+                    let p = jsonld::posting::from_json(v, now)?;
+                    let d = Derived::of(&p);
+                    Record::Posting(Box::new((p, d)))
+                }
+                RecordKind::Courses => Record::Course(Box::new(jsonld::course::from_json(v)?)),
+            })
+        };
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|panic| {
+            let what = crate::panic_message(&panic);
+            tracing::error!("reading a {} record panicked (a bug): {what}", kind.code());
+            Err(RecordError::Unreadable(what))
+        })
+    }
+
+    /// Inserts or replaces it by identifier, stamped `stamp` (unix seconds).
+    pub fn write(&self, tx: &Tx<'_>, source: Source, stamp: i64) -> Result<Upsert, StoreError> {
+        match self {
+            Record::Posting(pd) => tx.upsert_derived(&pd.0, &pd.1, source, stamp),
+            Record::Course(c) => tx.upsert_course(c, stamp),
+        }
+    }
+}
+
+/// Deletes a withdrawn record; whether it was in the cache.
+pub fn remove(tx: &Tx<'_>, kind: RecordKind, identifier: &str) -> Result<bool, StoreError> {
+    match kind {
+        RecordKind::Postings => tx.remove_posting(identifier),
+        RecordKind::Courses => tx.remove_course(identifier),
+    }
+}
+
 /// The identifier of a record that failed validation, if one can be read.
 fn loose_identifier(v: &Value) -> Option<String> {
     match v.get("identifier")? {
@@ -122,14 +166,10 @@ pub fn import_bytes(
     // Records are read and checked on a second thread while this one
     // writes them: on a multi-core kiosk the import takes about as long as
     // the writing alone. The channel is bounded, so memory stays flat.
-    enum Good {
-        Posting(Box<(crate::domain::Posting, Derived)>),
-        Course(Box<crate::domain::Course>),
-    }
     let stamp = now.timestamp();
     // Batches, not single records: one hand-over (and wake-up) per batch.
     const BATCH: usize = 256;
-    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Good>>(4);
+    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Record>>(4);
     let doc = &doc;
     std::thread::scope(|scope| {
         let validator = scope.spawn(move || {
@@ -138,15 +178,8 @@ pub fn import_bytes(
             for (i, raw) in doc.records.iter().enumerate() {
                 let mut v = doc.record(raw);
                 crate::demo::rebase(&mut v, opts.shift_days);
-                let parsed = match opts.kind {
-                    RecordKind::Postings => jsonld::posting::from_json(&v, now).map(|p| {
-                        let d = Derived::of(&p);
-                        Good::Posting(Box::new((p, d)))
-                    }),
-                    RecordKind::Courses => jsonld::course::from_json(&v).map(|c| Good::Course(Box::new(c))),
-                };
-                match parsed {
-                    Ok(g) => batch.push(g),
+                match Record::parse(opts.kind, &v, now) {
+                    Ok(r) => batch.push(r),
                     Err(e) => skipped.push(Skipped {
                         position: i + 1,
                         identifier: loose_identifier(&v),
@@ -161,20 +194,24 @@ pub fn import_bytes(
             let _ = send.send(batch);
             skipped
         });
-        store.write(|tx| {
+        // The writer owns the receiving end: when it stops on an error, the
+        // channel closes and the reader's next send fails instead of
+        // waiting for ever (the scope joins the reader before returning).
+        let writer = |receive: std::sync::mpsc::Receiver<Vec<Record>>, tx: &Tx<'_>| {
             if opts.kind == RecordKind::Postings {
                 tx.expect_postings(doc.records.len())?;
             }
-            for g in receive.iter().flatten() {
-                let r = match g {
-                    Good::Posting(pd) => tx.upsert_derived(&pd.0, &pd.1, opts.source, stamp)?,
-                    Good::Course(c) => tx.upsert_course(&c, stamp)?,
-                };
-                match r {
-                    Upsert::Inserted => report.imported += 1,
-                    Upsert::Updated => report.updated += 1,
+            let (mut inserted, mut updated) = (0, 0);
+            for r in receive.iter().flatten() {
+                match r.write(tx, opts.source, stamp)? {
+                    Upsert::Inserted => inserted += 1,
+                    Upsert::Updated => updated += 1,
                 }
             }
+            Ok::<_, ImportError>((inserted, updated))
+        };
+        store.write(|tx| {
+            (report.imported, report.updated) = writer(receive, tx)?;
             // Commit only once every record was read: a reader that died
             // half-way rolls the whole document back.
             match validator.join() {
@@ -182,11 +219,7 @@ pub fn import_bytes(
                 Err(_) => return Err(ImportError::ReaderFailed),
             }
             for id in &doc.removed {
-                let gone = match opts.kind {
-                    RecordKind::Postings => tx.remove_posting(id)?,
-                    RecordKind::Courses => tx.remove_course(id)?,
-                };
-                if gone {
+                if remove(tx, opts.kind, id)? {
                     report.removed += 1;
                 } else {
                     report.removed_unknown += 1;

@@ -14,6 +14,15 @@
 /// When this build was made (seconds since 1970, UTC): no honest clock reads earlier.
 pub const BUILD_EPOCH: &str = env!("KIOSK_BUILD_EPOCH");
 
+/// The text of a caught panic's payload, for logs and reports.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_string())
+}
+
 pub mod app;
 pub mod cli;
 pub mod config;

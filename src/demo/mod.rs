@@ -381,14 +381,18 @@ pub fn rebase(record: &mut Value, days: i64) {
         if let Some(Value::String(s)) = o.get_mut(key)
             && let Ok(t) = DateTime::parse_from_rfc3339(s)
         {
-            *s = (t + Duration::days(days)).to_rfc3339();
+            if let Some(t) = t.checked_add_signed(Duration::days(days)) {
+                *s = t.to_rfc3339();
+            }
         }
     }
     for key in ["jobStartDate", "startDate", "endDate"] {
         if let Some(Value::String(s)) = o.get_mut(key)
             && let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d")
         {
-            *s = (d + Duration::days(days)).to_string();
+            if let Some(d) = d.checked_add_signed(Duration::days(days)) {
+                *s = d.to_string();
+            }
         }
     }
 }

@@ -6,7 +6,17 @@
 //! machine's operating system happens to be set to (a Raspberry Pi image is
 //! often left on UTC). Instants are stored as Unix seconds.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc};
+
+/// Years a date from outside (a feed, a file) may fall in. Anything else is
+/// a broken export or an attack on date arithmetic, not a job: chrono cannot
+/// even represent the end of some of those days in China.
+pub const PLAUSIBLE_YEARS: std::ops::RangeInclusive<i32> = 1970..=2199;
+
+/// Whether an instant lies in [`PLAUSIBLE_YEARS`] (in China).
+pub fn plausible(t: DateTime<FixedOffset>) -> bool {
+    PLAUSIBLE_YEARS.contains(&china_date(t).year())
+}
 
 /// China Standard Time, UTC+08:00.
 pub fn china() -> FixedOffset {
@@ -34,15 +44,25 @@ pub fn china_date(t: DateTime<FixedOffset>) -> NaiveDate {
 
 /// The end of a calendar day in China (23:59:59), as an instant. Used when a
 /// posting gives `validThrough` as a bare date: it stays valid all that day.
+/// Days at the very edge of what chrono represents clamp to that edge.
 pub fn end_of_china_day(d: NaiveDate) -> DateTime<FixedOffset> {
-    let naive = d.and_hms_opt(23, 59, 59).expect("23:59:59 exists");
-    china().from_local_datetime(&naive).single().expect("a fixed offset has no gaps")
+    at_china_time(d, 23, 59, 59)
 }
 
-/// The start of a calendar day in China (00:00:00), as an instant.
+/// The start of a calendar day in China (00:00:00), as an instant (clamped
+/// like [`end_of_china_day`]).
 pub fn start_of_china_day(d: NaiveDate) -> DateTime<FixedOffset> {
-    let naive = d.and_hms_opt(0, 0, 0).expect("00:00:00 exists");
-    china().from_local_datetime(&naive).single().expect("a fixed offset has no gaps")
+    at_china_time(d, 0, 0, 0)
+}
+
+fn at_china_time(d: NaiveDate, h: u32, m: u32, s: u32) -> DateTime<FixedOffset> {
+    let naive = d.and_hms_opt(h, m, s).unwrap_or_else(|| d.and_time(chrono::NaiveTime::MIN));
+    match china().from_local_datetime(&naive).single() {
+        Some(t) => t,
+        // Only the first or last hours chrono can hold land here.
+        None if d.year() < 0 => DateTime::<Utc>::MIN_UTC.with_timezone(&china()),
+        None => DateTime::<Utc>::MAX_UTC.with_timezone(&china()),
+    }
 }
 
 #[cfg(test)]
@@ -58,5 +78,14 @@ mod tests {
         assert_eq!(end_of_china_day(d).to_rfc3339(), "2026-11-25T23:59:59+08:00");
         assert_eq!(start_of_china_day(d).timestamp() + 86_399, end_of_china_day(d).timestamp());
         assert_eq!(from_unix(end_of_china_day(d).timestamp()), end_of_china_day(d));
+    }
+
+    #[test]
+    fn the_edges_of_the_calendar_clamp_instead_of_panicking() {
+        assert_eq!(start_of_china_day(NaiveDate::MIN), DateTime::<Utc>::MIN_UTC.with_timezone(&china()));
+        assert!(end_of_china_day(NaiveDate::MAX) <= DateTime::<Utc>::MAX_UTC.with_timezone(&china()));
+        assert!(!plausible(end_of_china_day(NaiveDate::MAX)));
+        assert!(!plausible(start_of_china_day(NaiveDate::from_ymd_opt(1969, 12, 31).unwrap())));
+        assert!(plausible(start_of_china_day(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap())));
     }
 }

@@ -25,6 +25,9 @@ pub enum RecordError {
     Invalid { field: String, value: String, what: &'static str },
     #[error("{field}: {lat},{lon} lies outside China (latitude and longitude swapped?)")]
     OutsideChina { field: &'static str, lat: f64, lon: f64 },
+    /// Reading the record failed inside the kiosk (a bug, logged).
+    #[error("the kiosk could not read this record ({0}); it was skipped")]
+    Unreadable(String),
     #[error("baseSalary: {amount} {unit} is not a plausible wage (expected {lo} to {hi} {unit})")]
     AbsurdWage { amount: String, unit: &'static str, lo: String, hi: String },
 }
@@ -158,20 +161,34 @@ pub fn instant(
     let Some(s) = text(obj, key, field, 64)? else {
         return Ok(None);
     };
-    if let Ok(t) = DateTime::parse_from_rfc3339(&s) {
-        return Ok(Some(t));
+    let t = parse_instant(&s, end_of_day).ok_or_else(|| RecordError::Invalid {
+        field: field.to_string(),
+        value: format!("\"{s}\""),
+        what: "a date or time",
+    })?;
+    if !time::plausible(t) {
+        return Err(RecordError::Invalid {
+            field: field.to_string(),
+            value: format!("\"{s}\""),
+            what: "a date between the years 1970 and 2199",
+        });
+    }
+    Ok(Some(t))
+}
+
+fn parse_instant(s: &str, end_of_day: bool) -> Option<DateTime<FixedOffset>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t);
     }
     for fmt in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
-        if let Ok(n) = NaiveDateTime::parse_from_str(&s, fmt)
+        if let Ok(n) = NaiveDateTime::parse_from_str(s, fmt)
             && let Some(t) = time::china().from_local_datetime(&n).single()
         {
-            return Ok(Some(t));
+            return Some(t);
         }
     }
-    if let Ok(d) = NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
-        return Ok(Some(if end_of_day { time::end_of_china_day(d) } else { time::start_of_china_day(d) }));
-    }
-    Err(RecordError::Invalid { field: field.to_string(), value: format!("\"{s}\""), what: "a date or time" })
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+    Some(if end_of_day { time::end_of_china_day(d) } else { time::start_of_china_day(d) })
 }
 
 /// A calendar date; a date-time gives its day in China.

@@ -44,7 +44,8 @@ pub fn from_json(v: &Value, now: DateTime<FixedOffset>) -> Result<Posting> {
     let date_posted = fields::instant(o, "datePosted", "datePosted", false)?.unwrap_or(now);
     let valid_through = match fields::instant(o, "validThrough", "validThrough", true)? {
         Some(t) => t,
-        None => date_posted + Duration::days(DEFAULT_VALIDITY_DAYS),
+        // Plausible dates (see `fields::instant`) leave room for this.
+        None => date_posted.checked_add_signed(Duration::days(DEFAULT_VALIDITY_DAYS)).unwrap_or(date_posted),
     };
     if valid_through < date_posted {
         return Err(RecordError::Invalid {
@@ -316,6 +317,28 @@ mod tests {
         assert_eq!(p.wage, Some(Wage { min: 25.0, max: 25.0, unit: WageUnit::Hour }));
         assert_eq!(p.valid_through, p.date_posted + Duration::days(DEFAULT_VALIDITY_DAYS));
         assert_eq!(p.openings_left(), Some(12));
+    }
+
+    #[test]
+    fn dates_chrono_cannot_hold_are_refused_not_panicked_on() {
+        // Each of these once panicked in date arithmetic and took the whole
+        // file (or the sync task) down with it.
+        for (key, value, drop_valid_through) in [
+            ("datePosted", "-262143-01-01", false),
+            ("datePosted", "+262142-12-31", true),
+            ("validThrough", "+262142-12-31", false),
+            ("jobStartDate", "-262143-01-01", false),
+            ("datePosted", "9999-12-31T23:59:59-12:00", true),
+            ("validThrough", "0001-01-01", false),
+        ] {
+            let why = refused(|o| {
+                o.insert(key.into(), json!(value));
+                if drop_valid_through {
+                    o.remove("validThrough");
+                }
+            });
+            assert_eq!(why, format!("{key}: \"{value}\" is not a date between the years 1970 and 2199"));
+        }
     }
 
     fn refused(edit: impl FnOnce(&mut Map<String, Value>)) -> String {

@@ -8,23 +8,8 @@ use zeroize::Zeroizing;
 
 use super::{Store, StoreError, Tx};
 
-/// The two feeds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Feed {
-    Postings,
-    Courses,
-}
-
-impl Feed {
-    pub const ALL: [Feed; 2] = [Feed::Postings, Feed::Courses];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Feed::Postings => "postings",
-            Feed::Courses => "courses",
-        }
-    }
-}
+/// A feed is named by the kind of record it carries.
+pub use crate::domain::RecordKind as Feed;
 
 /// Where a feed stands.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -9,9 +9,9 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::domain::posting::Source;
-use crate::jsonld;
+use crate::import::{self, Record};
 use crate::store::sync::Feed;
-use crate::store::{Derived, StoreError, Tx};
+use crate::store::{StoreError, Tx};
 
 /// One page as the platform sends it.
 #[derive(Debug, Deserialize)]
@@ -62,44 +62,22 @@ pub fn apply_page(
     let mut a = Applied::default();
     let stamp = now.timestamp();
     for raw in &page.items {
-        let Ok(v) = serde_json::from_str::<Value>(raw.get()) else {
-            a.skipped += 1;
-            continue;
-        };
-        let ok = match feed {
-            Feed::Postings => match jsonld::posting::from_json(&v, now) {
-                Ok(p) => {
-                    tx.upsert_derived(&p, &Derived::of(&p), Source::Feed, stamp)?;
-                    true
-                }
-                Err(e) => {
-                    tracing::debug!("feed record skipped: {e}");
-                    false
-                }
-            },
-            Feed::Courses => match jsonld::course::from_json(&v) {
-                Ok(c) => {
-                    tx.upsert_course(&c, stamp)?;
-                    true
-                }
-                Err(e) => {
-                    tracing::debug!("feed record skipped: {e}");
-                    false
-                }
-            },
-        };
-        if ok {
-            a.upserted += 1;
-        } else {
-            a.skipped += 1;
+        let parsed = serde_json::from_str::<Value>(raw.get())
+            .map_err(|e| e.to_string())
+            .and_then(|v| Record::parse(feed, &v, now).map_err(|e| e.to_string()));
+        match parsed {
+            Ok(r) => {
+                r.write(tx, Source::Feed, stamp)?;
+                a.upserted += 1;
+            }
+            Err(e) => {
+                tracing::debug!("{} feed record skipped: {e}", feed.code());
+                a.skipped += 1;
+            }
         }
     }
     for id in &page.removed {
-        let gone = match feed {
-            Feed::Postings => tx.remove_posting(id)?,
-            Feed::Courses => tx.remove_course(id)?,
-        };
-        a.removed += u64::from(gone);
+        a.removed += u64::from(import::remove(tx, feed, id)?);
     }
     Ok(a)
 }
@@ -107,6 +85,24 @@ pub fn apply_page(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_record_with_an_impossible_date_is_skipped_and_the_rest_applied() {
+        let mut good = crate::test_support::contract_example();
+        let mut bad = good.clone();
+        bad["identifier"] = "BAD-1".into();
+        bad["datePosted"] = "+262142-12-31".into();
+        bad.as_object_mut().unwrap().remove("validThrough");
+        good["identifier"] = "GOOD-1".into();
+        let body = serde_json::json!({"items": [bad, good], "removed": [], "cursor": "c1", "more": false});
+        let page = parse_page(body.to_string().as_bytes()).unwrap();
+        let mut store = crate::store::Store::open_in_memory().unwrap();
+        let now = crate::test_support::fixture_now();
+        let a = store.write(|tx| apply_page(tx, Feed::Postings, &page, now)).unwrap();
+        assert_eq!((a.upserted, a.skipped), (1, 1));
+        assert!(store.posting("GOOD-1").unwrap().is_some());
+        assert!(store.posting("BAD-1").unwrap().is_none());
+    }
 
     #[test]
     fn envelopes() {
