@@ -58,7 +58,15 @@ pub fn run(ctx: &Context, a: &ImportArgs, out: &mut dyn Write) -> anyhow::Result
                 eprintln!("{name}: error: {e}; nothing imported from this file");
                 failed_files += 1;
             }
-            Err(e @ (ImportError::Store(_) | ImportError::ReaderFailed)) => return Err(e.into()),
+            // The store cannot take writes: later files would fail alike.
+            Err(e @ (ImportError::Store(_) | ImportError::ReaderFailed)) => {
+                let before = if total.imported + total.updated > 0 {
+                    " (the files before it were imported)"
+                } else {
+                    ""
+                };
+                anyhow::bail!("{name}: {e}\nnothing was imported from this file{before}");
+            }
         }
     }
     if a.files.len() > 1 {

@@ -55,7 +55,9 @@ pub enum StoreError {
     Busy { path: PathBuf, secs: u64 },
     #[error("the disk holding {path} is full. Free some space; nothing was lost.")]
     DiskFull { path: PathBuf },
-    #[error("{path} is read-only: {detail}")]
+    #[error(
+        "{path} cannot be written: {detail}. The kiosk must be able to write its data directory: check that the disk is mounted read-write and the directory belongs to the kiosk's user, or choose another with --data-dir."
+    )]
     ReadOnly { path: PathBuf, detail: String },
     #[error("database error in {path}: {source}")]
     Sqlite { path: PathBuf, source: rusqlite::Error },
@@ -118,12 +120,7 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| match e.sqlite_error_code() {
-            Some(ErrorCode::CannotOpen) => {
-                StoreError::Open { path: path.to_path_buf(), detail: e.to_string() }
-            }
-            _ => classify(path, e),
-        })?;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, e))?;
         Store::prepare(conn, path.to_path_buf(), version)
     }
 
@@ -221,9 +218,30 @@ fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
         }
         Some(ErrorCode::DiskFull) => StoreError::DiskFull { path },
         Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path, detail: e.to_string() },
-        Some(ErrorCode::CannotOpen) => StoreError::Open { path, detail: e.to_string() },
+        // SQLite says only "unable to open": a read-only disk or directory
+        // (it must write the journal beside the file) is the usual cause.
+        Some(ErrorCode::CannotOpen) => match unwritable(&path) {
+            Some(why) => StoreError::ReadOnly { path, detail: why },
+            None => StoreError::Open { path, detail: e.to_string() },
+        },
         _ => StoreError::Sqlite { path, source: e },
     }
+}
+
+/// Why the database's directory cannot be written, if it cannot.
+fn unwritable(db: &Path) -> Option<String> {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = db.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    // SAFETY: `c` is a valid NUL-terminated path; access(2) only reads it.
+    if unsafe { libc::access(c.as_ptr(), libc::W_OK) } == 0 {
+        return None;
+    }
+    let e = std::io::Error::last_os_error();
+    Some(match e.raw_os_error() {
+        Some(libc::EROFS) => format!("{} is on a read-only file system", dir.display()),
+        _ => format!("{}: {e}", dir.display()),
+    })
 }
 
 #[cfg(test)]

@@ -10,6 +10,26 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// Runs `cmd` to the end, failing the test if it is still running after
+/// `deadline` (it is then killed): a command that hangs is a bug.
+pub fn output_within(mut cmd: std::process::Command, deadline: Duration) -> std::process::Output {
+    use std::process::Stdio;
+    let child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(deadline) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            // SAFETY: kill(2) on a pid we started; at worst it is gone already.
+            unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+            panic!("{cmd:?} was still running after {deadline:?}");
+        }
+    }
+}
+
 /// A thermal printer on a pseudo-terminal: answers each real-time status
 /// request (`DLE EOT n`) with `answer(n, paper)`, where `paper` is the
 /// roll-paper status byte tests can change (`0x12` loaded, `0x72` out), and
