@@ -17,9 +17,10 @@ mod platform;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset, TimeZone};
-use gig_kiosk::app::core::{Command, ManualClock};
-use gig_kiosk::app::{Input, Parts, build};
+use gig_kiosk::app::{Command, Input, Parts, build};
+use gig_kiosk::clock::ManualClock;
 use gig_kiosk::demo::{self, Options, places};
+use gig_kiosk::devices::setup::Threading;
 use gig_kiosk::domain::time;
 use gig_kiosk::import;
 use gig_kiosk::store::Store;
@@ -94,8 +95,13 @@ fn main() {
     let started = Instant::now();
     let cfg = gig_kiosk::config::Builder::new(gig_kiosk::config::Mode::Demo).build().unwrap().config;
     let store = Store::open_in_dir(dir.path()).unwrap();
-    let parts = Parts { store, clock: Box::new(ManualClock::new(now())), threaded: false, demo: true };
-    let kiosk = Inline::new(build(&cfg, dir.path(), parts)).unwrap();
+    let parts = Parts {
+        store,
+        clock: std::sync::Arc::new(ManualClock::new(now())),
+        threading: Threading::Inline,
+        demo: true,
+    };
+    let kiosk = Inline::new(build(&cfg, dir.path(), parts).unwrap()).unwrap();
     let (w, h) = (1080u32, 1920u32);
     window.set_size(slint::PhysicalSize::new(w, h));
     kiosk.ui.show().unwrap();
@@ -135,7 +141,7 @@ fn main() {
         let (stop_t, url, data) = (stop.clone(), server.url.clone(), dir.path().to_path_buf());
         let srv = server.clone();
         let handle = std::thread::spawn(move || {
-            let mut store = Store::open_in_dir(&data).unwrap();
+            let store = gig_kiosk::sync::SyncStore::new(Store::open_in_dir(&data).unwrap());
             let cfg = gig_kiosk::config::Platform {
                 url,
                 token: "bench".into(),
@@ -147,15 +153,20 @@ fn main() {
                 .unwrap()
                 .unwrap();
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            let at = now();
-            let clock = move || at;
-            let cx = gig_kiosk::sync::Context { now: &clock, device_key: b"bench" };
+            let clock = ManualClock::new(now());
+            let key = gig_kiosk::privacy::DeviceKey::from_bytes([7; 32]);
+            let cx = gig_kiosk::sync::Context {
+                clock: &clock,
+                device_key: &key,
+                wait_retry_after: Duration::ZERO,
+                all_pending: false,
+            };
             let (mut rounds, mut pages) = (0, 0);
             while !stop_t.load(std::sync::atomic::Ordering::SeqCst) {
                 for i in 0..20_000 {
                     srv.add("postings", platform::posting(rounds * 20_000 + i));
                 }
-                let s = rt.block_on(gig_kiosk::sync::sync_once(&mut store, &p, &cx));
+                let s = rt.block_on(gig_kiosk::sync::sync_once(&store, &p, &cx));
                 rounds += 1;
                 pages += s.pages;
             }

@@ -111,7 +111,7 @@ impl Record {
             })
         };
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|panic| {
-            let what = crate::panic_message(&panic);
+            let what = crate::panic_message(&*panic);
             tracing::error!("reading a {} record panicked (a bug): {what}", kind.code());
             Err(RecordError::Unreadable(what))
         })
@@ -229,6 +229,29 @@ pub fn import_bytes(
         })
     })?;
     Ok(report)
+}
+
+/// In the demo's data directory, the day the demo data was last dated to.
+const DEMO_DAY_FILE: &str = "demo-day";
+
+/// Loads the bundled demo data unless it was already loaded for today
+/// (`<data dir>/demo-day`); the reports when it loaded.
+pub fn load_demo_if_stale(
+    store: &mut Store,
+    data_dir: &std::path::Path,
+    now: DateTime<FixedOffset>,
+) -> Result<Option<(Report, Report)>, ImportError> {
+    let today = crate::domain::time::china_date(now).to_string();
+    let marker = data_dir.join(DEMO_DAY_FILE);
+    let loaded_for = std::fs::read_to_string(&marker).unwrap_or_default();
+    if loaded_for.trim() == today && store.posting_counts(now)?.total > 0 {
+        return Ok(None);
+    }
+    let reports = load_demo(store, now)?;
+    if let Err(e) = std::fs::write(&marker, &today) {
+        tracing::warn!("cannot write {}: {e}", marker.display());
+    }
+    Ok(Some(reports))
 }
 
 /// Loads the bundled demo postings and courses, dated so that their

@@ -14,7 +14,8 @@
 /// When this build was made (seconds since 1970, UTC): no honest clock reads earlier.
 pub const BUILD_EPOCH: &str = env!("KIOSK_BUILD_EPOCH");
 
-/// The text of a caught panic's payload, for logs and reports.
+/// The text of a caught panic's payload (`&*payload`: the value inside the
+/// box, not the box), for logs and reports.
 pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     payload
         .downcast_ref::<&str>()
@@ -25,16 +26,19 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 pub mod app;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod devices;
 pub mod domain;
 pub mod import;
 pub mod jsonld;
+pub mod privacy;
 pub mod search;
 pub mod slip;
 pub mod store;
 pub mod sync;
+pub mod tasks;
 pub mod ui;
 
 #[cfg(test)]

@@ -468,9 +468,13 @@ fn demo_mode_without_configuration_loads_the_bundled_jobs() {
     let o = run(&[]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("the touch UI needs a display"), "{}", stderr(&o));
-    let out = String::from_utf8(o.stdout).unwrap();
+    let out = String::from_utf8(o.stdout.clone()).unwrap();
     assert!(out.contains("demo mode"), "{out}");
-    assert!(out.contains("loaded the bundled demo data: postings 320 imported"), "{out}");
+    assert!(
+        stderr(&o).contains("loaded the bundled demo data for today: postings 320 imported"),
+        "{}",
+        stderr(&o)
+    );
     let o = run(&["run", "--check"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8(o.stdout).unwrap();
@@ -594,8 +598,14 @@ fn slips_print_to_a_file_and_render_through_the_virtual_printer() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("the printer does not answer"), "{o:?}");
     let o = k.run(&["print", "--job", "NO-SUCH-JOB", "--out", bin.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("no posting \"NO-SUCH-JOB\""));
-    // The configured (simulated) printer writes a PNG into the data directory.
-    let said = k.ok(&["print", "--job", &id]);
+    // A configured kiosk with no printer named says so, and fails.
+    let o = k.run(&["print", "--job", &id]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("this kiosk has no printer"), "{}", stderr(&o));
+    assert!(!k.path("data/slips").exists(), "nothing was 'printed' to PNG files");
+    // An explicitly simulated printer writes a PNG into the data directory.
+    let o = k.cmd().env("KIOSK__PRINTER__PORT", "simulated").args(["print", "--job", &id]).output().unwrap();
+    let said = String::from_utf8_lossy(&o.stdout);
     assert!(said.contains("simulated printer") && said.contains(".png"), "{said}");
 }
 

@@ -8,10 +8,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 use common::platform::{Fault, TestPlatform, posting};
-use gig_kiosk::store::Store;
+use gig_kiosk::clock::ManualClock;
+use gig_kiosk::privacy::DeviceKey;
 use gig_kiosk::store::sync::Feed;
+use gig_kiosk::store::{OutboxState, Store};
 use gig_kiosk::sync::client::Platform;
-use gig_kiosk::sync::{Context, Summary, sync_once};
+use gig_kiosk::sync::{Context, Summary, SyncStore, sync_once};
 use serde_json::json;
 
 const TOKEN: &str = "test-device-token";
@@ -47,11 +49,16 @@ impl Rig {
         Rig { server, store, platform, _dir: dir }
     }
 
+    /// One round as the kiosk runs it: its own connection, the
+    /// background loop's settings.
     fn sync_at(&mut self, at: DateTime<FixedOffset>) -> Summary {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let now = move || at;
-        let cx = Context { now: &now, device_key: b"device-key-for-tests-32-bytes..." };
-        rt.block_on(sync_once(&mut self.store, &self.platform, &cx))
+        let clock = ManualClock::new(at);
+        let key = DeviceKey::from_bytes([3; 32]);
+        let cx =
+            Context { clock: &clock, device_key: &key, wait_retry_after: Duration::ZERO, all_pending: false };
+        let store = SyncStore::new(Store::open_in_dir(self._dir.path()).unwrap());
+        rt.block_on(sync_once(&store, &self.platform, &cx))
     }
 
     fn sync(&mut self) -> Summary {
@@ -84,9 +91,7 @@ impl Rig {
                 person_hash: &format!("hash-{id_number}-{posting}"),
                 idempotency_key: &key,
                 body: &body,
-                now: now().timestamp(),
-                day_start: now().timestamp() - 3600,
-                day_label: "261123",
+                at: now(),
             })
             .unwrap();
         assert!(matches!(rec, gig_kiosk::store::ApplicationRecord::New { .. }));
@@ -198,7 +203,10 @@ fn the_outbox_survives_refusals_and_faults_without_duplicates() {
     let b = r.apply("P2", "350206199007152040");
     let s = r.sync();
     assert_eq!(s.refused, 1);
-    assert_eq!(r.store.outbox_state(b).unwrap(), Some(("failed".into(), Some("posting_closed".into()))));
+    assert_eq!(
+        r.store.outbox_state(b).unwrap(),
+        Some(OutboxState::Failed { code: Some("posting_closed".into()) })
+    );
     // 429: wait exactly as long as asked.
     let c = r.apply("P3", "350206199007152040");
     r.server.fault("/api/v1/applications", Fault::TooMany(120));
@@ -257,9 +265,7 @@ fn kiosk_sync_once_fills_the_cache_and_empties_the_outbox() {
                 person_hash: "h",
                 idempotency_key: "k-1",
                 body: r#"{"posting_id":"TP-000001","applicant":{"id_number":"350206196803121233","name":"王建国","card_type":"resident"}}"#,
-                now: now().timestamp(),
-                day_start: now().timestamp() - 60,
-                day_label: "261123",
+                at: now(),
             })
             .unwrap();
     }
@@ -304,8 +310,8 @@ fn the_background_loop_reports_rounds_and_syncs_when_nudged() {
         data_dir: r._dir.path().to_path_buf(),
         // Long: every round after the first comes from a nudge.
         interval: Duration::from_secs(3600),
-        device_key: b"k".to_vec(),
-        pinned_now: Some(now()),
+        device_key: DeviceKey::from_bytes([3; 32]),
+        clock: std::sync::Arc::new(ManualClock::new(now())),
     };
     let platform = std::mem::replace(
         &mut r.platform,
@@ -322,8 +328,13 @@ fn the_background_loop_reports_rounds_and_syncs_when_nudged() {
         .unwrap()
         .unwrap(),
     );
+    let supervisor = gig_kiosk::tasks::Supervisor::new(
+        rt.handle().clone(),
+        std::sync::Arc::new(|r| eprintln!("{r:?}")),
+        Default::default(),
+    );
     let handle = spawn(
-        rt.handle(),
+        &supervisor,
         platform,
         settings,
         std::sync::Arc::new(move |s| {
@@ -346,4 +357,157 @@ fn the_background_loop_reports_rounds_and_syncs_when_nudged() {
     assert!(third.online, "a 502 is an answer: reachable, with an error: {third:?}");
     assert!(third.last_error.is_some());
     handle.stop();
+}
+
+/// `kiosk sync --once` in a configured data directory against `url`.
+fn sync_once_command(dir: &std::path::Path, url: &str) -> std::process::Output {
+    let config = dir.join("kiosk.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[station]\nid = \"s1\"\nname = \"测试驿站\"\nlatitude = 24.5\nlongitude = 118.13\n\
+             [platform]\nurl = \"{url}\"\ntoken = \"{TOKEN}\"\nkiosk_id = \"k1\"\n\
+             [storage]\ndata_dir = \"{}\"\n",
+            dir.join("data").display()
+        ),
+    )
+    .unwrap();
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_kiosk"));
+    c.env_clear().env("HOME", dir).env("KIOSK_CONFIG", &config).args(["--now", "2026-11-23T09:00:00+08:00"]);
+    c.args(["sync", "--once"]);
+    common::output_within(c, Duration::from_secs(120))
+}
+
+#[test]
+fn sync_once_waits_out_a_short_retry_after_and_finishes_the_feed() {
+    let server = TestPlatform::start(TOKEN);
+    for i in 0..2500 {
+        server.add("postings", posting(i));
+    }
+    // The second page and the first submission are answered 503, Retry-After: 1.
+    server.fault("/api/v1/postings", Fault::Pass);
+    server.fault("/api/v1/postings", Fault::Unavailable(1));
+    server.fault("/api/v1/applications", Fault::Unavailable(1));
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut store = Store::open_in_dir(&dir.path().join("data")).unwrap();
+        let card = gig_kiosk::devices::card_reader::samples::Sample::Resident.card();
+        let body = gig_kiosk::sync::bodies::application("TP-000001", &card, "s1", now());
+        store
+            .record_application(&gig_kiosk::store::NewApplication {
+                posting_id: "TP-000001",
+                person_hash: "h",
+                idempotency_key: "k-1",
+                body: &body,
+                at: now(),
+            })
+            .unwrap();
+    }
+    let o = sync_once_command(dir.path(), &server.url);
+    let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
+    assert!(out.contains("2500 record(s) updated") && out.contains("1 sent"), "{out}");
+    let store = Store::open_in_dir(&dir.path().join("data")).unwrap();
+    assert_eq!(store.posting_counts(now()).unwrap().total, 2500);
+    assert_eq!(store.outbox_pending().unwrap(), 0);
+}
+
+#[test]
+fn sync_once_that_cannot_finish_says_what_is_incomplete_and_exits_3() {
+    let server = TestPlatform::start(TOKEN);
+    for i in 0..2500 {
+        server.add("postings", posting(i));
+    }
+    // Maintenance for longer than --once waits: the second page never comes.
+    server.fault("/api/v1/postings", Fault::Pass);
+    server.fault("/api/v1/postings", Fault::Unavailable(3600));
+    let dir = tempfile::tempdir().unwrap();
+    let o = sync_once_command(dir.path(), &server.url);
+    let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.status.code(), Some(3), "{out}\n{err}");
+    assert!(err.contains("incomplete: the postings feed did not reach its end"), "{err}");
+    // What arrived is kept, with its cursor: the next run goes on from there.
+    let store = Store::open_in_dir(&dir.path().join("data")).unwrap();
+    assert_eq!(store.posting_counts(now()).unwrap().total, 1000);
+    assert!(store.feed_state(Feed::Postings).unwrap().cursor.is_some());
+    let o = sync_once_command(dir.path(), &server.url);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        Store::open_in_dir(&dir.path().join("data")).unwrap().posting_counts(now()).unwrap().total,
+        2500
+    );
+}
+
+#[test]
+fn a_sync_task_that_cannot_run_is_reported_and_started_again() {
+    use gig_kiosk::sync::worker::{Settings, SyncStatus, TASK_NAME, spawn};
+    use gig_kiosk::tasks::{Backoff, Supervisor, TaskReport, TaskState};
+    let server = TestPlatform::start(TOKEN);
+    server.add("postings", posting(1));
+    let dir = tempfile::tempdir().unwrap();
+    // Not a database: every run of the task fails at once.
+    std::fs::write(dir.path().join("kiosk.db"), b"not a database at all, a shopping list").unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let (rtx, reports) = std::sync::mpsc::channel::<TaskReport>();
+    let rtx = std::sync::Mutex::new(rtx);
+    let backoff = Backoff {
+        first: Duration::from_millis(50),
+        cap: Duration::from_millis(200),
+        healthy_after: Duration::from_secs(600),
+    };
+    let supervisor = Supervisor::new(
+        rt.handle().clone(),
+        std::sync::Arc::new(move |r| {
+            let _ = rtx.lock().unwrap().send(r);
+        }),
+        backoff,
+    );
+    let (stx, statuses) = std::sync::mpsc::channel::<SyncStatus>();
+    let stx = std::sync::Mutex::new(stx);
+    let cfg = gig_kiosk::config::Platform {
+        url: server.url.clone(),
+        token: TOKEN.into(),
+        kiosk_id: "k1".into(),
+        ca_file: String::new(),
+        sync_interval_s: 60,
+    };
+    let settings = Settings {
+        data_dir: dir.path().to_path_buf(),
+        interval: Duration::from_secs(3600),
+        device_key: DeviceKey::from_bytes([3; 32]),
+        clock: std::sync::Arc::new(ManualClock::new(now())),
+    };
+    let handle = spawn(
+        &supervisor,
+        Platform::with_timeout(&cfg, Duration::from_secs(5)).unwrap().unwrap(),
+        settings,
+        std::sync::Arc::new(move |s| {
+            let _ = stx.lock().unwrap().send(s);
+        }),
+    );
+    // Failing, reported with the reason, tried again with growing pauses.
+    let mut failures = Vec::new();
+    while failures.len() < 3 {
+        let r = reports.recv_timeout(Duration::from_secs(30)).expect("a report");
+        assert_eq!(r.name, TASK_NAME);
+        if let TaskState::Failed { error, failures: n, retry_in } = r.state {
+            assert!(error.contains("not a kiosk database"), "{error}");
+            failures.push((n, retry_in));
+        }
+    }
+    assert_eq!(
+        failures,
+        [(1, Duration::from_millis(50)), (2, Duration::from_millis(100)), (3, Duration::from_millis(200))]
+    );
+    // The file is moved aside: the next run works and syncs.
+    std::fs::rename(dir.path().join("kiosk.db"), dir.path().join("kiosk.db.damaged")).unwrap();
+    let first = statuses.recv_timeout(Duration::from_secs(30)).expect("a round after the restart");
+    assert!(first.online && first.cache_changed, "{first:?}");
+    handle.stop();
+    loop {
+        let r = reports.recv_timeout(Duration::from_secs(30)).expect("the task stops");
+        if r.state == TaskState::Stopped {
+            break;
+        }
+    }
 }

@@ -7,8 +7,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use gig_kiosk::app::core::{Command, ManualClock};
-use gig_kiosk::app::{Parts, build};
+use gig_kiosk::app::{Command, FilterChange, Parts, build};
+use gig_kiosk::clock::ManualClock;
+use gig_kiosk::devices::setup::Threading;
 use gig_kiosk::store::Store;
 use gig_kiosk::ui::{Inline, JobsAdapter, SessionAdapter, StatusAdapter};
 use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
@@ -37,8 +38,9 @@ fn kiosk_with(threaded: bool, tune: impl FnOnce(&mut gig_kiosk::config::Config))
     let mut store = Store::open_in_dir(dir.path()).unwrap();
     gig_kiosk::import::load_demo(&mut store, now()).unwrap();
     let clock = ManualClock::new(now());
-    let parts = Parts { store, clock: Box::new(clock.clone()), threaded, demo: true };
-    let k = Inline::new(build(&cfg, dir.path(), parts)).unwrap();
+    let threading = if threaded { Threading::Threaded } else { Threading::Inline };
+    let parts = Parts { store, clock: std::sync::Arc::new(clock.clone()), threading, demo: true };
+    let k = Inline::new(build(&cfg, dir.path(), parts).unwrap()).unwrap();
     k.ui.window().set_size(slint::PhysicalSize::new(1080, 1920));
     k.ui.show().unwrap();
     Kiosk { k, clock, dir }
@@ -271,14 +273,16 @@ fn a_slow_reader_never_blocks_the_screen() {
     t.press("S 设备：正常");
     let started = Instant::now();
     t.press("1 放居民身份证");
-    let took = started.elapsed();
-    assert!(took < Duration::from_millis(500), "placing the card blocked the UI for {took:?}");
-    // While the reader works, the screen still answers.
+    // The press came back before the card was read (a press that waited
+    // for the reader would find the person identified here), and while the
+    // reader works the screen still answers. No stopwatch: how fast a
+    // loaded machine runs does not change the order of these events.
+    t.k.pump();
+    assert!(t.k.ui.global::<SessionAdapter>().get_person_id().is_empty(), "the press waited for the reader");
     let all = t.count();
-    t.k.send(Command::Filter(gig_kiosk::app::core::FilterChange::WithinKm(Some(3))));
+    t.k.send(Command::Filter(FilterChange::WithinKm(Some(3))));
     assert!(t.count() < all);
-    assert!(t.k.ui.global::<SessionAdapter>().get_person_id().is_empty(), "not read yet");
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(30);
     while t.k.ui.global::<SessionAdapter>().get_person_id().is_empty() {
         assert!(Instant::now() < deadline, "the slow card never arrived");
         std::thread::sleep(Duration::from_millis(50));

@@ -1,70 +1,81 @@
 //! The application core: the walk-in session ([`session`]), the labels it
 //! puts on screen ([`labels`]) and the core that runs both against the
-//! store and the devices ([`core`]). Nothing here knows about Slint.
+//! store and the devices ([`core`], with its services in [`apply`],
+//! [`print`], [`read_aloud`], [`sim`], its health in [`health`] and its
+//! view models in [`views`]). Nothing here knows about Slint, SQL or
+//! serial ports.
 
+mod apply;
+pub mod command;
 pub mod core;
+pub mod error;
+mod health;
 pub mod labels;
+mod print;
+mod read_aloud;
 pub mod session;
+mod sim;
+pub mod views;
 
-pub use self::core::{Command, Core, CoreConfig, Devices, UiUpdate};
+pub use self::command::{Command, FilterChange, Filters, SimCommand};
+pub use self::core::{Core, CoreConfig};
+pub use self::error::{BuildError, CoreError, Trouble};
+pub use self::views::UiUpdate;
 pub use session::{Input, Lang, Page};
 
 use std::path::Path;
+use std::sync::Arc;
 
+use crate::clock::Clock;
 use crate::config::Config;
+use crate::devices::EventSink;
+use crate::devices::setup::{Devices, Setup, Sinks, Threading};
+use crate::privacy::DeviceKey;
 use crate::store::Store;
 
 /// What the core is built from, besides the configuration.
 pub struct Parts {
     pub store: Store,
-    pub clock: Box<dyn core::Clock>,
+    pub clock: Arc<dyn Clock>,
     /// Devices answer on their own threads (the kiosk) or at once (tests,
     /// screenshots).
-    pub threaded: bool,
+    pub threading: Threading,
     pub demo: bool,
 }
 
-/// The core with its devices, chosen from the configuration: `[reader]
-/// port = "simulated"` runs the simulated module on a pseudo-terminal read
-/// by the real serial driver when devices are threaded (the kiosk), or the
-/// in-process simulated reader (tests, screenshots); any other port runs
-/// the serial driver on it. `[printer] port = "simulated"` prints to PNGs
-/// through the virtual printer; any other port drives an ESC/POS printer.
-pub fn build(cfg: &Config, data_dir: &Path, parts: Parts) -> Core {
+/// An event sink that turns a device's events into commands for the core.
+fn sink<E: 'static>(tx: &std::sync::mpsc::Sender<Command>, f: fn(E) -> Command) -> EventSink<E> {
+    let tx = std::sync::Mutex::new(tx.clone());
+    Arc::new(move |e| {
+        if let Ok(tx) = tx.lock() {
+            let _ = tx.send(f(e));
+        }
+    })
+}
+
+/// The core with its devices, chosen from the configuration
+/// (`devices::setup`). Fails only when the device key cannot be used: the
+/// kiosk must not start and silently forget who applied for what.
+pub fn build(cfg: &Config, data_dir: &Path, parts: Parts) -> Result<Core, BuildError> {
+    let device_key = DeviceKey::load_or_create(data_dir)?;
     let channel = Core::channel();
-    let reader = reader_setup(cfg, data_dir, parts.threaded);
-    let devices =
-        Devices::new(&channel.0, data_dir.join("slips"), parts.threaded, reader, printer_setup(cfg));
-    let core_cfg = CoreConfig {
-        station: cfg.station.clone(),
-        timeouts: session::Timeouts {
-            idle_ms: u64::from(cfg.screen.idle_timeout_s) * 1000,
-            warning_ms: u64::from(cfg.screen.idle_warning_s.min(cfg.screen.idle_timeout_s)) * 1000,
-        },
-        paper: cfg.printer.paper(),
-        demo: parts.demo,
-        device_key_file: data_dir.join("device.key"),
+    let sinks = Sinks {
+        card: sink(&channel.0, Command::Card),
+        printed: sink(&channel.0, Command::Printed),
+        speech: sink(&channel.0, Command::Speech),
     };
-    Core::new(core_cfg, parts.store, parts.clock, devices, channel)
+    let setup =
+        Setup { threading: parts.threading, demo: parts.demo, data_dir: data_dir.to_path_buf(), sinks };
+    let devices = Devices::build(cfg, setup);
+    Ok(Core::new(CoreConfig::of(cfg, parts.demo), parts.store, parts.clock, devices, device_key, channel))
 }
 
-fn printer_setup(cfg: &Config) -> core::PrinterSetup {
-    use crate::devices::printer::transport::{Flow, Target};
-    let opts = cfg.printer.escpos();
-    match cfg.printer.port.as_str() {
-        "simulated" => core::PrinterSetup::Simulated(opts),
-        port => core::PrinterSetup::EscPos(
-            Target::parse(port, cfg.printer.baud, Flow::parse(&cfg.printer.flow_control)),
-            opts,
-        ),
-    }
+/// An event sink for the supervisor's task reports.
+pub fn task_sink(tx: &std::sync::mpsc::Sender<Command>) -> EventSink<crate::tasks::TaskReport> {
+    sink(tx, Command::Task)
 }
 
-fn reader_setup(cfg: &Config, data_dir: &Path, threaded: bool) -> core::ReaderSetup {
-    use crate::devices::card_reader::serial::{PortChoice, ReaderConfig};
-    match cfg.reader.port.as_str() {
-        "simulated" if threaded && cfg!(unix) => core::ReaderSetup::Pty(data_dir.join("idcard-reader.pty")),
-        "simulated" => core::ReaderSetup::InProcess,
-        port => core::ReaderSetup::Serial(ReaderConfig::new(PortChoice::parse(port), cfg.reader.baud)),
-    }
+/// An event sink for the background sync's status.
+pub fn sync_sink(tx: &std::sync::mpsc::Sender<Command>) -> EventSink<crate::sync::worker::SyncStatus> {
+    sink(tx, Command::Sync)
 }

@@ -148,7 +148,10 @@ impl ApplyOutcome {
 pub enum PrintProblem {
     PaperOut,
     CoverOpen,
+    /// Off, unplugged, or not answering (a job that never came back).
     Offline,
+    /// This kiosk has no printer configured.
+    NoPrinter,
     Other,
 }
 

@@ -21,9 +21,11 @@ use crate::devices::card_reader::protocol::{
 use crate::devices::card_reader::ptysim::PtyReaderSim;
 use crate::devices::card_reader::samples::Sample;
 use crate::devices::card_reader::serial::{
-    LinkError, PortChoice, ReadOutcome, Reader, SerialLink, candidates, card_from_reply, detect, read_card,
+    PortChoice, ReaderConfig, SerialCardReader, candidates, card_from_reply, detect,
 };
-use crate::domain::card::{CardType, IdCard, Sex, Validity};
+use crate::devices::card_reader::{CardEvent, CardReader, ReaderStatus};
+use crate::devices::setup::PrinterChoice;
+use crate::domain::card::{CardType, IdCard, Sex, Validity, ethnicity_code};
 use crate::domain::time;
 
 #[derive(Debug, Subcommand)]
@@ -131,41 +133,47 @@ fn read(ctx: &Context, a: &ReadArgs, out: &mut dyn Write) -> anyhow::Result<Exit
             (p.clone().unwrap_or(r.port), b.unwrap_or(r.baud))
         }
     };
-    let port = match PortChoice::parse(&port) {
-        _ if port == "simulated" => bail!(
+    if port == "simulated" {
+        bail!(
             "the configured reader is simulated (demo mode): pass --port, for example the port \
              `kiosk card simulate` prints"
-        ),
-        PortChoice::Path(p) => p,
-        PortChoice::Auto => {
-            let ports = candidates(Path::new("/dev"), true);
-            let found =
-                detect(&ports, baud, Duration::from_millis(300)).into_iter().find(|p| p.result.is_ok());
-            match found {
-                Some(p) => p.port,
-                None => bail!(
-                    "no ID-card reader answers on any of {} serial ports at {baud} baud \
-                     (`kiosk card detect` lists them; is it plugged in?)",
-                    ports.len()
-                ),
-            }
-        }
-    };
-    let link = SerialLink::open(&port, baud).with_context(|| format!("cannot open {}", port.display()))?;
-    let mut r = Reader::new(link, baud);
-    let status = r
-        .transact(Command::ModuleStatus)
-        .with_context(|| format!("no reader answers on {}", port.display()))?;
-    if status.sw3.class() == SwClass::ModuleFault {
-        bail!("the reader on {} reports a module fault: SW3 {}", port.display(), status.sw3);
+        );
     }
-    eprintln!("reader on {} ready; place a card (waiting up to {} s)…", port.display(), a.timeout);
+    // The kiosk's own driver: the same detection, polling and read as at
+    // the station (and, with `auto`, never the configured printer's port).
+    let choice = PortChoice::parse(&port);
+    if let PortChoice::Path(p) = &choice
+        && !p.exists()
+    {
+        bail!(
+            "cannot open {port}: no such device (is the reader plugged in? `kiosk card detect` lists the ports)"
+        );
+    }
+    let mut cfg = ReaderConfig::new(choice, baud);
+    if let Ok((loaded, _)) = ctx.open() {
+        cfg.exclude.extend(PrinterChoice::of(&loaded.config).device().map(Path::to_path_buf));
+    }
+    let (tx, events) = std::sync::mpsc::channel();
+    let tx = std::sync::Mutex::new(tx);
+    let reader = SerialCardReader::spawn(
+        cfg,
+        std::sync::Arc::new(move |e| {
+            if let Ok(tx) = tx.lock() {
+                let _ = tx.send(e);
+            }
+        }),
+    );
     let deadline = Instant::now() + Duration::from_secs_f64(a.timeout);
-    let mut misses = 0;
+    let mut answered = false;
     let mut told = None;
-    while Instant::now() < deadline {
-        match read_card(&mut r) {
-            Ok(ReadOutcome::Card(card)) => {
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let e = match events.recv_timeout(left) {
+            Ok(e) => e,
+            Err(_) => break,
+        };
+        match e {
+            CardEvent::Placed(card) => {
                 let today = time::china_date(ctx.now);
                 if a.json {
                     writeln!(out, "{}", serde_json::to_string_pretty(&card_json(&card, today))?)?;
@@ -174,42 +182,56 @@ fn read(ctx: &Context, a: &ReadArgs, out: &mut dyn Write) -> anyhow::Result<Exit
                 }
                 return Ok(ExitCode::SUCCESS);
             }
-            Ok(ReadOutcome::NoCard) => misses = 0,
-            Ok(ReadOutcome::Problem(p)) => {
-                misses = 0;
-                if told != Some(p) {
-                    eprintln!(
-                        "{}; keep the card flat and still…",
-                        crate::devices::card_reader::ReaderStatus::ReadFailed(p)
-                    );
-                    told = Some(p);
+            CardEvent::Removed => {}
+            CardEvent::Status(ReaderStatus::Ready) => {
+                if !answered {
+                    let on = reader.port().map(|p| p.display().to_string()).unwrap_or_else(|| port.clone());
+                    eprintln!("reader on {on} ready; place a card (waiting up to {} s)…", a.timeout);
+                }
+                answered = true;
+            }
+            CardEvent::Status(ReaderStatus::ModuleFault(c)) => {
+                bail!("the reader reports a module fault: SW3 {}", Sw3(c))
+            }
+            CardEvent::Status(ReaderStatus::Missing) if answered => {
+                bail!("the reader on {port} stopped answering (unplugged?)")
+            }
+            CardEvent::Status(ReaderStatus::Missing) => {
+                if told.is_none() {
+                    eprintln!("looking for the reader ({port}, {baud} baud)…");
+                    told = Some(ReaderStatus::Missing);
                 }
             }
-            Ok(ReadOutcome::ModuleFault(c)) => bail!("the reader reports a module fault: SW3 {}", Sw3(c)),
-            Err(LinkError::Gone(e)) => bail!("the reader on {} went away: {e}", port.display()),
-            Err(e) => {
-                misses += 1;
-                if misses >= 3 {
-                    bail!("the reader on {} stopped answering: {e}", port.display());
+            CardEvent::Status(s @ ReaderStatus::ReadFailed(_)) => {
+                if told.as_ref() != Some(&s) {
+                    eprintln!("{s}; keep the card flat and still…");
+                    told = Some(s);
                 }
             }
         }
-        std::thread::sleep(Duration::from_millis(100));
+    }
+    if !answered {
+        bail!(
+            "no ID-card reader answers on {port} at {baud} baud (`kiosk card detect` lists the ports; is it plugged in?)"
+        );
     }
     eprintln!("no card was placed within {} s", a.timeout);
     Ok(ExitCode::from(NO_CARD))
 }
 
-/// What `card read --json` prints: masked numbers, no photo, no fingerprint.
+/// What `card read --json` prints: masked numbers, name and address, no
+/// photo, no fingerprint. One vocabulary: every enumerated value is a code
+/// (`card_type` "resident", `sex` "male", `ethnicity` the GB 3304 code
+/// "01"); the table output turns codes into words for people.
 pub fn card_json(c: &IdCard, today: NaiveDate) -> Value {
     let date = |d: Option<NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
     let mut v = json!({
         "card_type": c.card_type.code(),
-        "name": c.name(),
+        "name_masked": c.name_masked(),
         "sex": sex_code(c.sex),
-        "ethnicity": c.ethnicity,
+        "ethnicity": c.ethnicity.as_deref().and_then(ethnicity_code),
         "birth_date": date(c.birth_date),
-        "address": c.address(),
+        "address_masked": c.address_masked(),
         "id_masked": c.masked_id(),
         "id_checksum_ok": c.checksum_ok(),
         "issuer": c.issuer,
@@ -245,7 +267,10 @@ fn sex_code(s: Sex) -> &'static str {
 }
 
 fn print_card(c: &IdCard, today: NaiveDate, out: &mut dyn Write) -> std::io::Result<()> {
-    let v = card_json(c, today);
+    let mut v = card_json(c, today);
+    // Words for people where the JSON has codes.
+    v["sex"] = json!(c.sex.label_zh());
+    v["ethnicity"] = json!(c.ethnicity);
     print_fields(&v, "", out)
 }
 
@@ -346,7 +371,8 @@ fn describe_frame(f: &Result<Vec<u8>, FrameError>, today: NaiveDate) -> Value {
             let units: Vec<u16> =
                 reply.data.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
             let addr = String::from_utf16_lossy(&units).trim_matches([' ', '\0']).to_string();
-            v["added_address"] = json!(addr);
+            let addr = crate::domain::card::mask_after(&addr, 3);
+            v["added_address_masked"] = json!(addr);
             format!(" — latest added address: {addr}")
         }
         (SwClass::Ok, _) => match crate::devices::card_reader::protocol::split_base_info(&reply.data) {

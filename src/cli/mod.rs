@@ -113,7 +113,18 @@ impl Context {
         // A first build finds the data directory (no device layer may move it).
         let first = builder.clone().build()?;
         let data_dir = first.config.storage.data_dir.clone();
-        let store = Store::open_in_dir(&data_dir)?;
+        let mut store = Store::open_in_dir(&data_dir)?;
+        if first.is_demo() {
+            // Demo mode works from the first command: the bundled jobs,
+            // dated to today (loaded again on a later day).
+            if let Some((p, c)) = crate::import::load_demo_if_stale(&mut store, &data_dir, self.now)? {
+                eprintln!(
+                    "demo mode: loaded the bundled demo data for today: postings {}; courses {}",
+                    p.summary(),
+                    c.summary()
+                );
+            }
+        }
         let staff = store.staff_settings()?;
         let loaded = config::with_device_layers(builder, &staff, &data_dir, &self.sources).build()?;
         for w in &loaded.warnings {

@@ -15,6 +15,7 @@ use crate::devices::printer::SlipPrinter;
 use crate::devices::printer::escpos::EscPosPrinter;
 use crate::devices::printer::sim::{SimPrinter, SimPrinterControls};
 use crate::devices::printer::transport::{Flow, Target};
+use crate::devices::setup::PrinterChoice;
 use crate::slip::escpos::{Options, QrMode, encode};
 use crate::slip::{Paper, Slip, SlipContext, job_slip, test_page, virtual_printer};
 use crate::store::Store;
@@ -105,12 +106,7 @@ fn options(cfg: &Config, raster_qr: bool) -> Options {
 }
 
 fn context(ctx: &Context, cfg: &Config, paper: Paper) -> SlipContext {
-    SlipContext {
-        station_name: cfg.station.name.clone(),
-        station_location: cfg.station.location(),
-        printed_at: ctx.now,
-        paper,
-    }
+    SlipContext::at_station(&cfg.station, paper, ctx.now)
 }
 
 fn posting_slip(store: &Store, id: &str, sc: &SlipContext) -> anyhow::Result<Slip> {
@@ -143,45 +139,52 @@ pub fn print(ctx: &Context, a: &PrintArgs, out: &mut dyn Write) -> anyhow::Resul
         return Ok(ExitCode::SUCCESS);
     }
     let mut printer: Box<dyn SlipPrinter> = match target(&cfg, t) {
-        Some(target) => Box::new(EscPosPrinter::new(target, opts)),
-        None => Box::new(SimPrinter::new(cfg.storage.data_dir.join("slips"), SimPrinterControls::default())),
+        PrinterChoice::None => bail!(
+            "this kiosk has no printer: [printer] port is not set in the configuration. Set it (see \
+             deploy/kiosk.toml.example), or name one with --port, --usb, --tcp or --out"
+        ),
+        PrinterChoice::Simulated => Box::new(
+            SimPrinter::new(cfg.storage.data_dir.join("slips"), SimPrinterControls::default())
+                .with_options(opts),
+        ),
+        PrinterChoice::EscPos(target) => Box::new(EscPosPrinter::new(target, opts)),
     };
     match printer.print(&slip) {
         Ok(p) => {
             match p.file {
                 Some(f) => writeln!(out, "printed on the simulated printer: {}", f.display())?,
-                None => writeln!(out, "printed on {}", describe_target(&cfg, t))?,
+                None => writeln!(out, "printed on {}", printer.describe())?,
             }
             Ok(ExitCode::SUCCESS)
         }
-        Err(e) => bail!("not printed on {}: {e}", describe_target(&cfg, t)),
+        Err(e) => bail!("not printed on {}: {e}", printer.describe()),
     }
 }
 
-/// The printer named on the command line, else the configured one; `None`
-/// for the simulated printer.
-fn target(cfg: &Config, t: &TargetArgs) -> Option<Target> {
+/// The printer named on the command line, else the configured one.
+fn target(cfg: &Config, t: &TargetArgs) -> PrinterChoice {
     let flow = Flow::parse(&cfg.printer.flow_control);
     if let Some(p) = &t.port {
-        return Some(Target::Serial { path: p.into(), baud: cfg.printer.baud, flow });
+        return PrinterChoice::EscPos(Target::Serial { path: p.into(), baud: cfg.printer.baud, flow });
     }
     if let Some(u) = &t.usb {
-        return Some(Target::UsbLp(u.clone()));
+        return PrinterChoice::EscPos(Target::UsbLp(u.clone()));
     }
     if let Some(a) = &t.tcp {
-        return Some(Target::Tcp(a.clone()));
+        return PrinterChoice::EscPos(Target::Tcp(a.clone()));
     }
-    match cfg.printer.port.as_str() {
-        "simulated" => None,
-        port => Some(Target::parse(port, cfg.printer.baud, flow)),
-    }
+    PrinterChoice::of(cfg)
 }
 
 fn describe_target(cfg: &Config, t: &TargetArgs) -> String {
     if let Some(f) = &t.out {
         return f.display().to_string();
     }
-    target(cfg, t).map_or("the simulated printer".to_string(), |t| t.to_string())
+    match target(cfg, t) {
+        PrinterChoice::None => "no printer".to_string(),
+        PrinterChoice::Simulated => "the simulated printer".to_string(),
+        PrinterChoice::EscPos(t) => t.to_string(),
+    }
 }
 
 pub fn slip(ctx: &Context, c: &SlipCommand, out: &mut dyn Write) -> anyhow::Result<ExitCode> {

@@ -6,9 +6,11 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::Context;
-use crate::app::core::SystemClock;
+use std::sync::Arc;
+
 use crate::app::{Parts, build};
-use crate::import;
+use crate::clock::{Clock, SystemClock};
+use crate::devices::setup::Threading;
 
 #[derive(Debug, Args, Default)]
 pub struct RunArgs {
@@ -22,15 +24,11 @@ pub struct RunArgs {
 
 pub fn run(ctx: &Context, a: &RunArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
-    let (loaded, mut store) = ctx.open()?;
+    let (loaded, store) = ctx.open()?;
     let cfg = &loaded.config;
     let demo = loaded.is_demo();
     if demo {
         writeln!(out, "gig-kiosk {} — demo mode (no configuration file)", env!("CARGO_PKG_VERSION"))?;
-        if store.posting_counts(ctx.now)?.total == 0 {
-            let (p, c) = import::load_demo(&mut store, ctx.now)?;
-            writeln!(out, "loaded the bundled demo data: postings {}; courses {}", p.summary(), c.summary())?;
-        }
         writeln!(
             out,
             "simulator: the tab on the right edge, or keys 1–6 (place a sample card), 0 (lift it), R (reader cable), \
@@ -51,45 +49,66 @@ pub fn run(ctx: &Context, a: &RunArgs, out: &mut dyn Write) -> anyhow::Result<Ex
         counts.full,
         store.course_count()?
     )?;
+    for line in device_lines(cfg, demo) {
+        writeln!(out, "{line}")?;
+    }
     if a.check {
         return Ok(ExitCode::SUCCESS);
     }
-    out.flush()?;
     let data_dir = cfg.storage.data_dir.clone();
-    let parts = Parts { store, clock: Box::new(SystemClock::new(ctx.pinned_now)), threaded: true, demo };
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new(ctx.pinned_now));
+    let parts = Parts { store, clock: clock.clone(), threading: Threading::Threaded, demo };
     let platform = if demo { None } else { crate::sync::client::Platform::new(&cfg.platform)? };
-    let interval = std::time::Duration::from_secs(u64::from(cfg.platform.sync_interval_s));
-    let mut core = build(cfg, &data_dir, parts);
-    // The one tokio runtime: background sync (and, later, fleet updates).
+    out.flush()?;
+    let mut core = build(cfg, &data_dir, parts)?;
+    // The one tokio runtime: background sync (and, later, fleet updates),
+    // every task under the supervisor.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .thread_name("kiosk-async")
         .enable_all()
         .build()?;
+    let supervisor = crate::tasks::Supervisor::new(
+        runtime.handle().clone(),
+        crate::app::task_sink(&core.sender()),
+        Default::default(),
+    );
     if let Some(platform) = platform {
-        let tx = core.sender();
         let settings = crate::sync::worker::Settings {
-            device_key: crate::app::core::load_or_create_key(&data_dir.join("device.key")),
+            device_key: crate::privacy::DeviceKey::load_or_create(&data_dir)?,
             data_dir: data_dir.clone(),
-            interval,
-            pinned_now: ctx.pinned_now,
+            interval: std::time::Duration::from_secs(u64::from(cfg.platform.sync_interval_s)),
+            clock,
         };
-        let sink: crate::devices::EventSink<crate::sync::worker::SyncStatus> =
-            std::sync::Arc::new(move |s| {
-                let _ = tx.send(crate::app::Command::Sync(s));
-            });
-        core.set_sync(crate::sync::worker::spawn(runtime.handle(), platform, settings, sink));
-    } else if !demo {
-        tracing::info!("no [platform] url: sync is off");
-    }
-    if demo {
-        // As slow as real devices, so the demo shows progress as a kiosk would.
-        core.set_sim_print_delay(1200);
-        core.set_sim_read_delay(std::time::Duration::from_millis(400));
+        let sink = crate::app::sync_sink(&core.sender());
+        core.set_sync(crate::sync::worker::spawn(&supervisor, platform, settings, sink));
     }
     tracing::info!("core ready after {:?}", started.elapsed());
-    crate::ui::run_kiosk(core, a.fullscreen || !demo, started).map_err(|e| {
-        anyhow::anyhow!("{e:#}\n(the touch UI needs a display: a Wayland or X11 session, or DISPLAY set)")
-    })?;
+    crate::ui::run_kiosk(core, a.fullscreen || !demo, started)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What the start-up output says of each device, as `kiosk doctor` will:
+/// a kiosk without a printer says so before anyone taps "print".
+fn device_lines(cfg: &crate::config::Config, demo: bool) -> Vec<String> {
+    use crate::devices::setup::PrinterChoice;
+    let reader = match cfg.reader.port.as_str() {
+        "simulated" => "simulated (the demo's sample cards)".to_string(),
+        "auto" | "" => format!("auto-detected serial port, {} baud", cfg.reader.baud),
+        p => format!("{p}, {} baud", cfg.reader.baud),
+    };
+    let printer = match PrinterChoice::of(cfg) {
+        PrinterChoice::None => {
+            "none — this kiosk cannot print slips ([printer] port is not set); the print button says so"
+                .to_string()
+        }
+        PrinterChoice::Simulated => "simulated (slips become PNG files)".to_string(),
+        PrinterChoice::EscPos(t) => t.to_string(),
+    };
+    let sync = match (demo, cfg.platform.url.trim().is_empty()) {
+        (true, _) => "off (demo mode)".to_string(),
+        (false, true) => "off — no [platform] url; submissions stay queued".to_string(),
+        (false, false) => format!("{} every {} s", cfg.platform.url, cfg.platform.sync_interval_s),
+    };
+    vec![format!("reader:   {reader}"), format!("printer:  {printer}"), format!("sync:     {sync}")]
 }

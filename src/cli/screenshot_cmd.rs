@@ -13,11 +13,12 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::Context;
-use crate::app::core::{Command, FilterChange, ManualClock, SimCommand};
 use crate::app::session::{Input, Lang, Page};
-use crate::app::{Parts, build};
+use crate::app::{Command, FilterChange, Parts, SimCommand, build};
+use crate::clock::ManualClock;
 use crate::devices::card_reader::samples::Sample;
 use crate::devices::card_reader::{CardEvent, ReadProblem, ReaderStatus};
+use crate::devices::setup::Threading;
 use crate::domain::Settlement;
 use crate::store::Store;
 use crate::ui::{Inline, screenshot};
@@ -89,8 +90,13 @@ pub fn run(ctx: &Context, a: &ScreenshotArgs, out: &mut dyn Write) -> anyhow::Re
     let cfg = crate::config::Builder::new(crate::config::Mode::Demo).build()?.config;
     let mut store = Store::open_in_dir(dir.path())?;
     crate::import::load_demo(&mut store, ctx.now)?;
-    let parts = Parts { store, clock: Box::new(ManualClock::new(ctx.now)), threaded: false, demo: true };
-    let kiosk = Inline::new(build(&cfg, dir.path(), parts))?;
+    let parts = Parts {
+        store,
+        clock: std::sync::Arc::new(ManualClock::new(ctx.now)),
+        threading: Threading::Inline,
+        demo: true,
+    };
+    let kiosk = Inline::new(build(&cfg, dir.path(), parts)?)?;
     drive(&kiosk, a, sample);
     let started = std::time::Instant::now();
     let buf = screenshot::snapshot(&kiosk.ui, &window, a.size.0, a.size.1)?;

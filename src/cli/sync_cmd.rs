@@ -7,14 +7,21 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 
+use std::time::Duration;
+
 use super::Context;
 use super::table::{Align, Column, render};
+use crate::clock::{Clock, SystemClock};
 use crate::domain::time;
+use crate::privacy::DeviceKey;
+use crate::store::sync::Feed;
+use crate::sync::SyncStore;
 use crate::sync::client::Platform;
 
 #[derive(Debug, Args)]
 pub struct SyncArgs {
-    /// One round, then exit (status 1 if the platform could not be reached or refused the token)
+    /// One round, then exit: status 0 when every feed reached its end and every queued submission was
+    /// tried; 1 if the platform could not be reached or refused the token; 3 if the round is incomplete
     #[arg(long)]
     once: bool,
 }
@@ -32,8 +39,13 @@ pub enum OutboxCommand {
     },
 }
 
+/// Exit status of `kiosk sync --once` when the platform answered but the
+/// round is incomplete: a feed did not reach its end, or queued items were
+/// left untried. (1: the platform could not be reached, or refused the token.)
+pub const INCOMPLETE: u8 = 3;
+
 pub fn sync(ctx: &Context, a: &SyncArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    let (loaded, mut store) = ctx.open()?;
+    let (loaded, store) = ctx.open()?;
     let cfg = loaded.config;
     let Some(platform) = Platform::new(&cfg.platform)? else {
         writeln!(
@@ -45,15 +57,20 @@ pub fn sync(ctx: &Context, a: &SyncArgs, out: &mut dyn Write) -> anyhow::Result<
     if !a.once {
         anyhow::bail!("the kiosk syncs in the background by itself; use --once for one round now");
     }
-    let key = crate::app::core::load_or_create_key(&cfg.storage.data_dir.join("device.key"));
-    let pinned = ctx.pinned_now;
-    let now = move || pinned.unwrap_or_else(|| time::in_china(chrono::Utc::now()));
+    let key = DeviceKey::load_or_create(&cfg.storage.data_dir)?;
+    let clock = SystemClock::new(ctx.pinned_now);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let cx = crate::sync::Context { now: &now, device_key: &key };
-    let s = rt.block_on(crate::sync::sync_once(&mut store, &platform, &cx));
+    let cx = crate::sync::Context {
+        clock: &clock,
+        device_key: &key,
+        wait_retry_after: Duration::from_secs(30),
+        all_pending: true,
+    };
+    let store = SyncStore::new(store);
+    let s = rt.block_on(crate::sync::sync_once(&store, &platform, &cx));
     writeln!(
         out,
         "feeds: {} page(s), {} record(s) updated, {} removed, {} skipped as malformed{}{}",
@@ -64,7 +81,7 @@ pub fn sync(ctx: &Context, a: &SyncArgs, out: &mut dyn Write) -> anyhow::Result<
         if s.not_modified > 0 { format!(", {} unchanged", s.not_modified) } else { String::new() },
         if s.snapshots > 0 { format!(", {} fresh snapshot(s)", s.snapshots) } else { String::new() },
     )?;
-    let waiting = store.outbox_pending()?;
+    let waiting = rt.block_on(store.run(|st| st.outbox_pending()))?;
     writeln!(out, "outbox: {} sent, {} refused, {} still waiting", s.sent, s.refused, waiting)?;
     for e in &s.errors {
         writeln!(out, "problem: {e}")?;
@@ -76,6 +93,19 @@ pub fn sync(ctx: &Context, a: &SyncArgs, out: &mut dyn Write) -> anyhow::Result<
     if !s.reached {
         eprintln!("the platform could not be reached");
         return Ok(ExitCode::FAILURE);
+    }
+    if !s.complete() {
+        let unfinished: Vec<&str> =
+            Feed::ALL.iter().filter(|f| !s.feeds_complete.contains(f)).map(|f| f.code()).collect();
+        let mut what = Vec::new();
+        if !unfinished.is_empty() {
+            what.push(format!("the {} feed did not reach its end", unfinished.join(" and ")));
+        }
+        if s.unattempted > 0 {
+            what.push(format!("{} queued submission(s) were not tried", s.unattempted));
+        }
+        eprintln!("incomplete: {}; run it again later (exit status {INCOMPLETE})", what.join("; "));
+        return Ok(ExitCode::from(INCOMPLETE));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -147,30 +177,33 @@ pub fn churn(ctx: &Context, a: &ChurnArgs, out: &mut dyn Write) -> anyhow::Resul
     let (loaded, mut store) = ctx.open()?;
     let cfg = loaded.config;
     let platform = Platform::new(&cfg.platform)?.context("churn needs a [platform] url")?;
-    let key = crate::app::core::load_or_create_key(&cfg.storage.data_dir.join("device.key"));
-    let now = || time::in_china(chrono::Utc::now());
+    let key = DeviceKey::load_or_create(&cfg.storage.data_dir)?;
+    let clock = SystemClock::new(None);
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let card = crate::devices::card_reader::samples::Sample::Resident.card();
     for i in 0..a.count {
         let posting = format!("CHURN-{}", uuid::Uuid::new_v4());
-        let t = now();
-        let body = serde_json::json!({
-            "posting_id": posting,
-            "applicant": {"id_number": "350206196803121233", "name": "王建国", "card_type": "resident"},
-            "station_id": cfg.station.id,
-            "applied_at": t.to_rfc3339(),
-        })
-        .to_string();
+        let at = clock.wall();
+        let body = crate::sync::bodies::application(&posting, &card, &cfg.station.id, at);
         store.record_application(&crate::store::NewApplication {
             posting_id: &posting,
             person_hash: &format!("churn-{i}"),
             idempotency_key: &uuid::Uuid::new_v4().to_string(),
             body: &body,
-            now: t.timestamp(),
-            day_start: time::start_of_china_day(time::china_date(t)).timestamp(),
-            day_label: &time::china_date(t).format("%y%m%d").to_string(),
+            at,
         })?;
-        let cx = crate::sync::Context { now: &now, device_key: &key };
-        rt.block_on(crate::sync::sync_once(&mut store, &platform, &cx));
+        let cx = crate::sync::Context {
+            clock: &clock,
+            device_key: &key,
+            wait_retry_after: Duration::ZERO,
+            all_pending: false,
+        };
+        let shared = SyncStore::new(store);
+        rt.block_on(crate::sync::sync_once(&shared, &platform, &cx));
+        store = match std::sync::Arc::try_unwrap(shared.into_inner()) {
+            Ok(m) => m.into_inner().unwrap_or_else(|p| p.into_inner()),
+            Err(_) => anyhow::bail!("the store is still in use"),
+        };
     }
     writeln!(out, "queued and sent {} applications", a.count)?;
     Ok(ExitCode::SUCCESS)

@@ -306,7 +306,10 @@ impl Builder {
         b.put("screen.idle_timeout_s", Value::Integer(60), origin.clone());
         b.put("screen.idle_warning_s", Value::Integer(10), origin.clone());
         b.put("printer.paper", Value::String("80mm".into()), origin.clone());
-        b.put("printer.port", Value::String("simulated".into()), origin.clone());
+        // Simulated devices belong to demo mode: a configured kiosk has no
+        // printer until one is named.
+        let printer_port = if b.mode == Mode::Demo { "simulated" } else { "none" };
+        b.put("printer.port", Value::String(printer_port.into()), origin.clone());
         b.put("printer.baud", Value::Integer(9_600), origin.clone());
         b.put("printer.flow_control", Value::String("none".into()), origin.clone());
         b.put("printer.charset", Value::String("gb18030".into()), origin.clone());
@@ -633,7 +636,25 @@ pub fn check_file(path: &Path, text: &str) -> Vec<Problem> {
     let mut b = Builder::new(Mode::Configured(path.to_path_buf())).strict();
     b.file(Layer::File(path.to_path_buf()), text);
     match b.build() {
-        Ok(loaded) => loaded.warnings,
+        Ok(loaded) => {
+            let mut w = loaded.warnings;
+            if matches!(loaded.config.printer.port.trim(), "" | "none") {
+                w.push(Problem {
+                    severity: Severity::Warning,
+                    origin: loaded.origins.get("printer.port").cloned().unwrap_or(Origin {
+                        layer: Layer::Default,
+                        line: None,
+                        var: None,
+                    }),
+                    column: None,
+                    key: Some("printer.port".into()),
+                    message: "no printer: this kiosk cannot print slips, and the print button tells workers so. \
+                              Set it to the printer's port (for example /dev/gig-kiosk/printer) if it has one."
+                        .into(),
+                });
+            }
+            w
+        }
         Err(e) => {
             let mut p = e.problems;
             p.sort_by_key(|p| (p.origin.line.unwrap_or(usize::MAX), p.column));
@@ -674,7 +695,13 @@ data_dir = "/var/lib/gig-kiosk"
         assert_eq!(l.config.station.name, "湖里街道零工驿站");
         assert_eq!(l.config.station.location(), GeoPoint::new(24.5, 118.13));
         assert_eq!(l.origins["station.latitude"].line, Some(5));
-        assert!(check_file(&path(), GOOD).is_empty());
+        // Valid, with one warning: no printer is named.
+        let notes = check_file(&path(), GOOD);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert_eq!((notes[0].severity, notes[0].key.as_deref()), (Severity::Warning, Some("printer.port")));
+        assert!(notes[0].to_string().contains("no printer: this kiosk cannot print slips"), "{}", notes[0]);
+        let with_printer = format!("{GOOD}\n[printer]\nport = \"/dev/usb/lp0\"\n");
+        assert!(check_file(&path(), &with_printer).is_empty());
     }
 
     #[test]

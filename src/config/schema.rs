@@ -123,7 +123,8 @@ pub const KEYS: &[Key] = &[
         "port",
         Kind::Name,
         "Slip printer: a serial port (/dev/ttyUSB0), the USB printer device (/dev/usb/lp0), \
-         tcp://HOST:9100, file:PATH (raw bytes), or \"simulated\" (default; the demo's virtual printer).",
+         tcp://HOST:9100, file:PATH (raw bytes), \"simulated\" (the demo's virtual printer: slips as PNG files), \
+         or \"none\" (default in a configured kiosk: no printer; the print button says so).",
     ),
     key(
         "printer",

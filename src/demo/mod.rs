@@ -380,19 +380,17 @@ pub fn rebase(record: &mut Value, days: i64) {
     for key in ["datePosted", "validThrough"] {
         if let Some(Value::String(s)) = o.get_mut(key)
             && let Ok(t) = DateTime::parse_from_rfc3339(s)
+            && let Some(t) = t.checked_add_signed(Duration::days(days))
         {
-            if let Some(t) = t.checked_add_signed(Duration::days(days)) {
-                *s = t.to_rfc3339();
-            }
+            *s = t.to_rfc3339();
         }
     }
     for key in ["jobStartDate", "startDate", "endDate"] {
         if let Some(Value::String(s)) = o.get_mut(key)
             && let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            && let Some(d) = d.checked_add_signed(Duration::days(days))
         {
-            if let Some(d) = d.checked_add_signed(Duration::days(days)) {
-                *s = d.to_string();
-            }
+            *s = d.to_string();
         }
     }
 }

@@ -7,6 +7,8 @@
 pub mod card_reader;
 pub mod gpio;
 pub mod printer;
+pub mod setup;
+pub mod speech;
 
 /// Where a device delivers its events (to the app core's command queue).
 pub type EventSink<E> = std::sync::Arc<dyn Fn(E) + Send + Sync>;

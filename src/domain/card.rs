@@ -191,13 +191,15 @@ impl IdCard {
         matches!(self.valid_to, Some(Validity::Until(d)) if d < today)
     }
 
+    /// The address with all but its first three characters (the province)
+    /// hidden: enough for a technician to see the text decoded right.
+    pub fn address_masked(&self) -> String {
+        mask_after(&self.address, 3)
+    }
+
     /// The name with all but its first character hidden, for logs: `王**`.
     pub fn name_masked(&self) -> String {
-        let mut chars = self.name.chars();
-        match chars.next() {
-            Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).collect(),
-            None => String::new(),
-        }
+        mask_after(&self.name, 1)
     }
 }
 
@@ -216,6 +218,11 @@ impl fmt::Display for IdCard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.name_masked(), self.masked_id())
     }
+}
+
+/// The first `keep` characters, the rest as `*` (names, addresses).
+pub fn mask_after(s: &str, keep: usize) -> String {
+    s.chars().enumerate().map(|(i, c)| if i < keep { c } else { '*' }).collect()
 }
 
 /// First 4 and last 4 characters, the rest as `*`. Shorter strings are
@@ -255,6 +262,11 @@ pub fn gb11643_valid(number: &str) -> bool {
 }
 
 /// Ethnicity names by GB 3304 code.
+/// The GB 3304 code (`01`) of an ethnicity name (`汉`).
+pub fn ethnicity_code(name: &str) -> Option<String> {
+    (1..=56u8).map(|n| format!("{n:02}")).find(|c| ethnicity_name(c) == Some(name))
+}
+
 pub fn ethnicity_name(code: &str) -> Option<&'static str> {
     const NAMES: [&str; 56] = [
         "汉",

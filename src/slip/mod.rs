@@ -238,6 +238,22 @@ pub struct SlipContext {
     pub paper: Paper,
 }
 
+impl SlipContext {
+    /// A slip printed at `station` now, on `paper`.
+    pub fn at_station(
+        station: &crate::config::Station,
+        paper: Paper,
+        now: DateTime<FixedOffset>,
+    ) -> SlipContext {
+        SlipContext {
+            station_name: station.name.clone(),
+            station_location: station.location(),
+            printed_at: now,
+            paper,
+        }
+    }
+}
+
 /// Printed when the worker has applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Applied {

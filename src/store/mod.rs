@@ -25,6 +25,7 @@ pub use functions::{posting_search_text, wage_rank};
 pub use migrations::{MIGRATIONS, Migration, latest_version};
 pub use postings::{BULK_MIN, Derived, PostingCounts, Upsert};
 pub use search::SearchOutcome;
+pub use sync::OutboxState;
 
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "kiosk.db";

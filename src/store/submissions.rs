@@ -4,6 +4,7 @@
 //! sender will post, with its idempotency key) and the `applications` row
 //! that refuses a second application by the same person for the same job.
 
+use chrono::{DateTime, FixedOffset};
 use rusqlite::{OptionalExtension, params};
 
 use super::{Store, StoreError};
@@ -17,11 +18,9 @@ pub struct NewApplication<'a> {
     pub idempotency_key: &'a str,
     /// The JSON body of `POST /api/v1/applications`.
     pub body: &'a str,
-    pub now: i64,
-    /// Start of today (China) in Unix seconds, and today as `YYMMDD`: the
-    /// application number is the day and a counter within it.
-    pub day_start: i64,
-    pub day_label: &'a str,
+    /// When it was made. The application number is its day in China
+    /// (`YYMMDD`) and the kiosk's count for that day.
+    pub at: DateTime<FixedOffset>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,37 +69,31 @@ impl Store {
             if let Some(application_no) = earlier {
                 return Ok(ApplicationRecord::Duplicate { application_no });
             }
+            let day = crate::domain::time::china_date(a.at);
+            let day_start = crate::domain::time::start_of_china_day(day).timestamp();
             let today: i64 = tx
                 .tx
                 .prepare_cached("SELECT count(*) FROM applications WHERE created_at >= ?1")
-                .and_then(|mut s| s.query_row([a.day_start], |r| r.get(0)))
+                .and_then(|mut s| s.query_row([day_start], |r| r.get(0)))
                 .map_err(|e| tx.err(e))?;
-            let application_no = format!("{}-{:04}", a.day_label, today + 1);
+            let application_no = format!("{}-{:04}", day.format("%y%m%d"), today + 1);
+            let now = a.at.timestamp();
             tx.exec(
                 "INSERT INTO outbox (idempotency_key, kind, body, created_at) VALUES (?1, 'application', ?2, ?3)",
-                params![a.idempotency_key, a.body, a.now],
+                params![a.idempotency_key, a.body, now],
             )?;
             let outbox_id = tx.tx.last_insert_rowid();
             tx.exec(
                 "INSERT INTO applications (application_no, posting_id, person_hash, outbox_id, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![application_no, a.posting_id, a.person_hash, outbox_id, a.now],
+                params![application_no, a.posting_id, a.person_hash, outbox_id, now],
             )?;
             tx.exec(
                 "INSERT INTO stats_events (type, at, posting_id) VALUES ('apply', ?1, ?2)",
-                params![a.now, a.posting_id],
+                params![now, a.posting_id],
             )?;
             Ok(ApplicationRecord::New { application_no, outbox_id })
         })
-    }
-
-    /// Whether an outbox item has been acknowledged by the platform.
-    pub fn outbox_done(&self, outbox_id: i64) -> Result<bool, StoreError> {
-        self.conn
-            .prepare_cached("SELECT state = 'done' FROM outbox WHERE id = ?1")
-            .and_then(|mut s| s.query_row([outbox_id], |r| r.get(0)).optional())
-            .map(|v| v.unwrap_or(false))
-            .map_err(|e| self.err(e))
     }
 
     /// Outbox items still waiting to be sent.
@@ -154,9 +147,7 @@ mod tests {
             person_hash: person,
             idempotency_key: key,
             body: "{}",
-            now: 1_000,
-            day_start: 0,
-            day_label: "261123",
+            at: crate::test_support::fixture_now(),
         }
     }
 
@@ -177,7 +168,7 @@ mod tests {
         );
         assert_eq!(s.outbox_pending().unwrap(), 2, "the refused duplicate queued nothing");
         assert_eq!(s.stat_count(StatKind::Apply, 0).unwrap(), 2);
-        assert!(!s.outbox_done(outbox_id).unwrap());
+        assert_eq!(s.outbox_state(outbox_id).unwrap(), Some(crate::store::sync::OutboxState::Pending));
     }
 
     #[test]

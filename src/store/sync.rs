@@ -11,6 +11,17 @@ use super::{Store, StoreError, Tx};
 /// A feed is named by the kind of record it carries.
 pub use crate::domain::RecordKind as Feed;
 
+/// Where an outbox item stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutboxState {
+    /// Waiting to be sent (or sent again after a transient failure).
+    Pending,
+    /// Acknowledged by the platform.
+    Done,
+    /// Refused for good; `code` is the platform's `error` (`posting_closed` …).
+    Failed { code: Option<String> },
+}
+
 /// Where a feed stands.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FeedState {
@@ -120,11 +131,51 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// The state and platform error code of an item (for the applied page).
-    pub fn outbox_state(&self, id: i64) -> Result<Option<(String, Option<String>)>, StoreError> {
+    /// The sequence numbers of a snapshot's staged pages, in order.
+    pub fn staged_seqs(&self, feed: Feed) -> Result<Vec<u32>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT seq FROM feed_staging WHERE feed = ?1 ORDER BY seq")
+            .and_then(|mut s| s.query_map([feed.code()], |r| r.get(0))?.collect())
+            .map_err(|e| self.err(e))
+    }
+
+    /// One staged page's body.
+    pub fn staged_page(&self, feed: Feed, seq: u32) -> Result<Option<Vec<u8>>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT body FROM feed_staging WHERE feed = ?1 AND seq = ?2")
+            .and_then(|mut s| s.query_row(params![feed.code(), seq], |r| r.get(0)).optional())
+            .map_err(|e| self.err(e))
+    }
+
+    /// The identifiers of every record a feed brought (postings from the
+    /// feed; all courses): what a finished snapshot may sweep out.
+    /// Staff-entered and imported postings are never among them.
+    pub fn feed_identifiers(&self, feed: Feed) -> Result<Vec<String>, StoreError> {
+        let sql = match feed {
+            Feed::Postings => "SELECT identifier FROM postings WHERE source = 'feed'",
+            Feed::Courses => "SELECT identifier FROM courses",
+        };
+        self.conn
+            .prepare_cached(sql)
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Where an item stands (the applied page shows it live).
+    pub fn outbox_state(&self, id: i64) -> Result<Option<OutboxState>, StoreError> {
         self.conn
             .prepare_cached("SELECT state, error_code FROM outbox WHERE id = ?1")
-            .and_then(|mut s| s.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+            .and_then(|mut s| {
+                s.query_row([id], |r| {
+                    let state: String = r.get(0)?;
+                    Ok(match state.as_str() {
+                        "done" => OutboxState::Done,
+                        "failed" => OutboxState::Failed { code: r.get(1)? },
+                        _ => OutboxState::Pending,
+                    })
+                })
+                .optional()
+            })
             .map_err(|e| self.err(e))
     }
 }
@@ -154,35 +205,8 @@ impl Tx<'_> {
         .map(drop)
     }
 
-    /// The staged pages of a snapshot, in order.
-    pub fn staged_pages(&self, feed: Feed) -> Result<Vec<Vec<u8>>, StoreError> {
-        self.tx
-            .prepare_cached("SELECT body FROM feed_staging WHERE feed = ?1 ORDER BY seq")
-            .and_then(|mut s| s.query_map([feed.code()], |r| r.get(0))?.collect())
-            .map_err(|e| self.err(e))
-    }
-
     pub fn clear_staging(&self, feed: Feed) -> Result<(), StoreError> {
         self.exec("DELETE FROM feed_staging WHERE feed = ?1", [feed.code()]).map(drop)
-    }
-
-    /// Deletes every record this feed brought (before a snapshot replaces
-    /// them); staff-entered and imported postings stay.
-    pub fn clear_feed_records(&self, feed: Feed) -> Result<usize, StoreError> {
-        match feed {
-            Feed::Postings => {
-                let ids: Vec<String> = self
-                    .tx
-                    .prepare_cached("SELECT identifier FROM postings WHERE source = 'feed'")
-                    .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
-                    .map_err(|e| self.err(e))?;
-                for id in &ids {
-                    self.remove_posting(id)?;
-                }
-                Ok(ids.len())
-            }
-            Feed::Courses => self.exec("DELETE FROM courses", []),
-        }
     }
 
     /// Acknowledged: done, with the answer, and the body replaced by one

@@ -61,6 +61,7 @@ pub enum SubmitAnswer {
     Refused { status: u16, code: Option<String>, message: String, body: String },
 }
 
+#[derive(Clone)]
 pub struct Platform {
     client: reqwest::Client,
     base: String,

@@ -51,6 +51,24 @@ impl Applied {
     }
 }
 
+/// The identifiers of a page's items (those that have one), for the sweep
+/// after a snapshot: what the platform still publishes.
+pub fn identifiers(page: &Page) -> Vec<String> {
+    #[derive(Deserialize)]
+    struct Id {
+        identifier: Option<Value>,
+    }
+    page.items
+        .iter()
+        .filter_map(|raw| serde_json::from_str::<Id>(raw.get()).ok()?.identifier)
+        .filter_map(|v| match v {
+            Value::String(s) => Some(s.trim().to_string()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Upserts the page's items and deletes its `removed`, in the caller's
 /// transaction (which also stores the cursor).
 pub fn apply_page(

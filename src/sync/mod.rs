@@ -15,22 +15,33 @@
 //! only acknowledged (its full ID number then replaced by a keyed hash and
 //! the masked form) or refused for good.
 
+pub mod bodies;
 pub mod client;
 pub mod feed;
 pub mod plan;
 pub mod worker;
 
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
 use chrono::{DateTime, FixedOffset};
 
 use self::client::{Failure, FeedAnswer, Platform, SubmitAnswer};
 use self::feed::{Applied, apply_page, parse_page};
-use crate::store::Store;
+use crate::clock::Clock;
+use crate::privacy::DeviceKey;
 use crate::store::sync::Feed;
+use crate::store::{Store, StoreError};
 
 /// Items asked for per feed page.
 pub const PAGE_LIMIT: u32 = 1000;
 /// Outbox items sent per round at most.
 const OUTBOX_BATCH: usize = 200;
+/// Records removed per transaction when a finished snapshot sweeps out
+/// what it no longer holds: short transactions, so the kiosk's own writes
+/// (an application, a count) never wait long.
+const SWEEP_CHUNK: usize = 1000;
 
 /// What one round did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,9 +51,13 @@ pub struct Summary {
     pub not_modified: u64,
     /// A snapshot replaced the cache (after `410 Gone`).
     pub snapshots: u64,
+    /// Feeds that reached `more: false` (or `304 Not Modified`) this round.
+    pub feeds_complete: Vec<Feed>,
     pub sent: u64,
     pub refused: u64,
     pub retry_later: u64,
+    /// Due outbox items not tried because the round stopped early.
+    pub unattempted: u64,
     /// The platform answered at least once.
     pub reached: bool,
     /// 401/403: sending stopped until the configuration changes.
@@ -52,24 +67,72 @@ pub struct Summary {
     pub server_date: Option<DateTime<FixedOffset>>,
 }
 
-/// Where the wall clock comes from and the device key for scrubbing.
+impl Summary {
+    /// Every feed reached its end and every due item was tried.
+    pub fn complete(&self) -> bool {
+        Feed::ALL.iter().all(|f| self.feeds_complete.contains(f))
+            && self.unattempted == 0
+            && !self.unauthorized
+    }
+}
+
+/// What a round works with besides the platform.
 pub struct Context<'a> {
-    pub now: &'a (dyn Fn() -> DateTime<FixedOffset> + Sync),
-    pub device_key: &'a [u8],
+    pub clock: &'a dyn Clock,
+    pub device_key: &'a DeviceKey,
+    /// Wait out a `Retry-After` up to this long within the round and go on
+    /// (`kiosk sync --once`); `ZERO`: leave it to the next round (the
+    /// background loop plans it).
+    pub wait_retry_after: Duration,
+    /// Send every pending item now, even one whose retry time has not come
+    /// (`kiosk sync --once`: a technician's "now").
+    pub all_pending: bool,
+}
+
+/// The sync's database connection, for async code: each call runs on
+/// tokio's blocking pool, never on an async worker thread, so a long
+/// SQLite write cannot stall the runtime's other tasks.
+#[derive(Clone)]
+pub struct SyncStore(Arc<Mutex<Store>>);
+
+impl SyncStore {
+    pub fn new(store: Store) -> SyncStore {
+        SyncStore(Arc::new(Mutex::new(store)))
+    }
+
+    /// The shared store, to take back when the caller is done.
+    pub fn into_inner(self) -> Arc<Mutex<Store>> {
+        self.0
+    }
+
+    /// Runs `f` with the store on the blocking pool. A panic inside is
+    /// passed on (the task's supervisor restarts the task).
+    pub async fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut Store) -> T + Send + 'static) -> T {
+        let store = self.0.clone();
+        let job =
+            tokio::task::spawn_blocking(move || f(&mut store.lock().unwrap_or_else(|p| p.into_inner())));
+        match job.await {
+            Ok(t) => t,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => std::panic::resume_unwind(Box::new(format!("the store call was cancelled: {e}"))),
+        }
+    }
 }
 
 /// One round: both feeds until `more` is false, then the due outbox items.
-pub async fn sync_once(store: &mut Store, p: &Platform, cx: &Context<'_>) -> Summary {
+pub async fn sync_once(store: &SyncStore, p: &Platform, cx: &Context<'_>) -> Summary {
     let mut s = Summary::default();
+    let mut waited = Duration::ZERO;
     for feed in Feed::ALL {
-        if let Err(e) = pull(store, p, feed, cx, &mut s).await {
-            s.errors.push(format!("{}: {e}", feed.code()));
+        match pull(store, p, feed, cx, &mut s, &mut waited).await {
+            Ok(()) => s.feeds_complete.push(feed),
+            Err(e) => s.errors.push(format!("{}: {e}", feed.code())),
         }
         if s.unauthorized {
             return s;
         }
     }
-    if let Err(e) = flush_outbox(store, p, cx, &mut s).await {
+    if let Err(e) = flush_outbox(store, p, cx, &mut s, &mut waited).await {
         s.errors.push(format!("outbox: {e}"));
     }
     s
@@ -80,21 +143,39 @@ enum RoundError {
     #[error(transparent)]
     Failure(#[from] Failure),
     #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
+    Store(#[from] StoreError),
     #[error(transparent)]
     Page(#[from] feed::PageError),
     #[error("the platform answered 410 Gone to a fresh snapshot")]
     GoneTwice,
 }
 
+/// Longest a round waits out `Retry-After`s in all (`kiosk sync --once`).
+const MAX_WAITING: Duration = Duration::from_secs(120);
+
+/// Whether to wait out `f` within the round: a short `Retry-After`, when
+/// the caller allows it and the round has not waited too long already.
+async fn waited_out(f: &Failure, cx: &Context<'_>, waited: &mut Duration) -> bool {
+    match f {
+        Failure::RetryAfter(d) if *d <= cx.wait_retry_after && *waited + *d <= MAX_WAITING => {
+            tracing::info!("the platform asked to wait {d:?}; waiting");
+            tokio::time::sleep(*d).await;
+            *waited += *d;
+            true
+        }
+        _ => false,
+    }
+}
+
 async fn pull(
-    store: &mut Store,
+    store: &SyncStore,
     p: &Platform,
     feed: Feed,
     cx: &Context<'_>,
     s: &mut Summary,
+    waited: &mut Duration,
 ) -> Result<(), RoundError> {
-    let state = store.feed_state(feed)?;
+    let state = store.run(move |st| st.feed_state(feed)).await?;
     let mut cursor = state.cursor;
     let mut etag = state.etag;
     // `Some(n)`: a snapshot after 410 is being staged; n pages so far.
@@ -108,7 +189,15 @@ async fn pull(
                 s.reached = true;
                 return Err(Failure::Unauthorized(c).into());
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => {
+                if matches!(e, Failure::RetryAfter(_)) {
+                    s.reached = true;
+                }
+                if waited_out(&e, cx, waited).await {
+                    continue;
+                }
+                return Err(e.into());
+            }
         };
         s.reached = true;
         s.server_date = date.or(s.server_date);
@@ -123,7 +212,7 @@ async fn pull(
                     "{} feed: cursor unknown to the platform; fetching a fresh snapshot",
                     feed.code()
                 );
-                store.write(|tx| tx.clear_staging(feed))?;
+                store.run(move |st| st.write(|tx| tx.clear_staging(feed))).await?;
                 staging = Some(0);
                 cursor = None;
                 etag = None;
@@ -134,89 +223,183 @@ async fn pull(
         // The envelope is checked before anything is written.
         let page = parse_page(&body)?;
         s.pages += 1;
-        let now = (cx.now)();
+        let now = cx.clock.wall();
+        let (more, next) = (page.more, page.cursor.clone());
         match &mut staging {
             Some(seq) => {
-                store.write(|tx| tx.stage_page(feed, *seq, &body))?;
+                let n = *seq;
+                store.run(move |st| st.write(|tx| tx.stage_page(feed, n, &body))).await?;
                 *seq += 1;
-                if !page.more {
-                    let applied = store.write(|tx| -> Result<Applied, RoundError> {
-                        tx.clear_feed_records(feed)?;
-                        let mut a = Applied::default();
-                        for staged in tx.staged_pages(feed)? {
-                            a.add(&apply_page(tx, feed, &parse_page(&staged)?, now)?);
-                        }
-                        tx.set_feed_cursor(feed, Some(&page.cursor), new_etag.as_deref(), now.timestamp())?;
-                        tx.clear_staging(feed)?;
-                        Ok(a)
-                    })?;
+                if !more {
+                    let applied = replace_with_snapshot(store, feed, &next, new_etag.clone(), cx).await?;
                     s.applied.add(&applied);
                     s.snapshots += 1;
                 }
             }
             None => {
-                let applied = store.write(|tx| -> Result<Applied, RoundError> {
-                    let a = apply_page(tx, feed, &page, now)?;
-                    tx.set_feed_cursor(feed, Some(&page.cursor), new_etag.as_deref(), now.timestamp())?;
-                    Ok(a)
-                })?;
+                let (c, e) = (next.clone(), new_etag.clone());
+                let applied = store
+                    .run(move |st| {
+                        st.write(|tx| -> Result<Applied, RoundError> {
+                            let a = apply_page(tx, feed, &page, now)?;
+                            tx.set_feed_cursor(feed, Some(&c), e.as_deref(), now.timestamp())?;
+                            Ok(a)
+                        })
+                    })
+                    .await?;
                 s.applied.add(&applied);
             }
         }
-        if !page.more {
+        if !more {
             return Ok(());
         }
-        cursor = Some(page.cursor);
+        cursor = Some(next);
         etag = new_etag;
     }
 }
 
+/// A complete snapshot (every page staged) becomes the cache: each staged
+/// page is applied in its own short transaction, then the records the
+/// snapshot no longer holds are removed in chunks, then the cursor is set
+/// and the staging cleared. Workers never see a cache emptied for the
+/// swap, and the kiosk's own writes wait at most one chunk, however large
+/// the snapshot. After a crash half-way the old cursor is still in place:
+/// the next round gets `410` again and starts a fresh snapshot, whose
+/// upserts are idempotent and whose sweep removes what this one left.
+async fn replace_with_snapshot(
+    store: &SyncStore,
+    feed: Feed,
+    cursor: &str,
+    etag: Option<String>,
+    cx: &Context<'_>,
+) -> Result<Applied, RoundError> {
+    let seqs = store.run(move |st| st.staged_seqs(feed)).await?;
+    let mut applied = Applied::default();
+    let mut kept: HashSet<String> = HashSet::new();
+    for seq in seqs {
+        let now = cx.clock.wall();
+        let (a, ids) = store
+            .run(move |st| -> Result<(Applied, Vec<String>), RoundError> {
+                let body = st.staged_page(feed, seq)?.unwrap_or_default();
+                let page = parse_page(&body)?;
+                let ids = feed::identifiers(&page);
+                let a = st.write(|tx| apply_page(tx, feed, &page, now))?;
+                Ok((a, ids))
+            })
+            .await?;
+        applied.add(&a);
+        kept.extend(ids);
+    }
+    let stale: Vec<String> = store
+        .run(move |st| st.feed_identifiers(feed))
+        .await?
+        .into_iter()
+        .filter(|id| !kept.contains(id))
+        .collect();
+    for chunk in stale.chunks(SWEEP_CHUNK) {
+        let chunk = chunk.to_vec();
+        let removed = store
+            .run(move |st| {
+                st.write(|tx| -> Result<u64, StoreError> {
+                    let mut n = 0;
+                    for id in &chunk {
+                        n += u64::from(crate::import::remove(tx, feed, id)?);
+                    }
+                    Ok(n)
+                })
+            })
+            .await?;
+        applied.removed += removed;
+    }
+    let (cursor, stamp) = (cursor.to_string(), cx.clock.wall().timestamp());
+    store
+        .run(move |st| {
+            st.write(|tx| {
+                tx.set_feed_cursor(feed, Some(&cursor), etag.as_deref(), stamp)?;
+                tx.clear_staging(feed)
+            })
+        })
+        .await?;
+    Ok(applied)
+}
+
 async fn flush_outbox(
-    store: &mut Store,
+    store: &SyncStore,
     p: &Platform,
     cx: &Context<'_>,
     s: &mut Summary,
+    waited: &mut Duration,
 ) -> Result<(), RoundError> {
-    let due = store.outbox_due((cx.now)().timestamp(), OUTBOX_BATCH)?;
-    for item in due {
-        let answer = p.submit(&item.kind, &item.idempotency_key, &item.body).await;
-        let now = (cx.now)().timestamp();
-        match answer {
-            Ok((SubmitAnswer::Acknowledged(resp), date)) => {
-                s.reached = true;
-                s.server_date = date.or(s.server_date);
-                let scrubbed = plan::scrub(&item.body, cx.device_key);
-                store.write(|tx| tx.outbox_acknowledge(item.id, &resp, &scrubbed, now))?;
-                s.sent += 1;
-            }
-            Ok((SubmitAnswer::Refused { status, code, message, body }, _)) => {
-                s.reached = true;
-                let scrubbed = plan::scrub(&item.body, cx.device_key);
-                let error = format!(
-                    "HTTP {status}: {}",
-                    if message.is_empty() { code.as_deref().unwrap_or("") } else { &message }
-                );
-                store.write(|tx| {
-                    tx.outbox_fail(item.id, code.as_deref(), &error, Some(&body), &scrubbed, now)
-                })?;
-                s.refused += 1;
-            }
-            Err(Failure::Unauthorized(c)) => {
-                s.reached = true;
-                s.unauthorized = true;
-                return Err(Failure::Unauthorized(c).into());
-            }
-            Err(f) => {
-                if matches!(f, Failure::RetryAfter(_)) {
-                    s.reached = true;
+    let (at, limit) = match cx.all_pending {
+        true => (i64::MAX, usize::MAX >> 1),
+        false => (cx.clock.wall().timestamp(), OUTBOX_BATCH),
+    };
+    let due = store.run(move |st| st.outbox_due(at, limit)).await?;
+    let total = due.len() as u64;
+    let mut tried = 0u64;
+    let result = async {
+        for item in due {
+            tried += 1;
+            let answer = loop {
+                let a = p.submit(&item.kind, &item.idempotency_key, &item.body).await;
+                match &a {
+                    Err(f @ Failure::RetryAfter(_)) if waited_out(f, cx, waited).await => continue,
+                    _ => break a,
                 }
-                let wait = plan::retry_delay(&f, item.attempts, rand::random::<f64>());
-                store.write(|tx| tx.outbox_retry(item.id, now + wait.as_secs() as i64, &f.to_string()))?;
-                s.retry_later += 1;
-                // The platform is unwell or unreachable: leave the rest for later.
-                return Err(f.into());
+            };
+            let now = cx.clock.wall().timestamp();
+            let scrubbed = plan::scrub(&item.body, cx.device_key);
+            let id = item.id;
+            match answer {
+                Ok((SubmitAnswer::Acknowledged(resp), date)) => {
+                    s.reached = true;
+                    s.server_date = date.or(s.server_date);
+                    store
+                        .run(move |st| st.write(|tx| tx.outbox_acknowledge(id, &resp, &scrubbed, now)))
+                        .await?;
+                    s.sent += 1;
+                }
+                Ok((SubmitAnswer::Refused { status, code, message, body }, _)) => {
+                    s.reached = true;
+                    let error = format!(
+                        "HTTP {status}: {}",
+                        if message.is_empty() { code.as_deref().unwrap_or("") } else { &message }
+                    );
+                    store
+                        .run(move |st| {
+                            st.write(|tx| {
+                                tx.outbox_fail(id, code.as_deref(), &error, Some(&body), &scrubbed, now)
+                            })
+                        })
+                        .await?;
+                    s.refused += 1;
+                }
+                Err(Failure::Unauthorized(c)) => {
+                    s.reached = true;
+                    s.unauthorized = true;
+                    tried -= 1;
+                    return Err(Failure::Unauthorized(c).into());
+                }
+                Err(f) => {
+                    if matches!(f, Failure::RetryAfter(_)) {
+                        s.reached = true;
+                    }
+                    let wait = plan::retry_delay(&f, item.attempts, rand::random::<f64>());
+                    let error = f.to_string();
+                    store
+                        .run(move |st| {
+                            st.write(|tx| tx.outbox_retry(id, now + wait.as_secs() as i64, &error))
+                        })
+                        .await?;
+                    s.retry_later += 1;
+                    // The platform is unwell or unreachable: leave the rest for later.
+                    return Err(f.into());
+                }
             }
         }
+        Ok(())
     }
-    Ok(())
+    .await;
+    s.unattempted = total - tried;
+    result
 }

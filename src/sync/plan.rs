@@ -74,14 +74,14 @@ pub fn build_epoch() -> i64 {
 /// (`applicant.id_number`, or `id_number` of a worker registration) replaced
 /// by `id_hash` (HMAC-SHA-256 under the device key, as for duplicates) and
 /// `id_masked`. A body that is not JSON is replaced entirely.
-pub fn scrub(body: &str, device_key: &[u8]) -> String {
+pub fn scrub(body: &str, device_key: &crate::privacy::DeviceKey) -> String {
     let Ok(mut v) = serde_json::from_str::<serde_json::Value>(body) else {
         return "{}".to_string();
     };
-    fn fix(obj: &mut serde_json::Map<String, serde_json::Value>, key: &[u8]) {
+    fn fix(obj: &mut serde_json::Map<String, serde_json::Value>, key: &crate::privacy::DeviceKey) {
         if let Some(serde_json::Value::String(id)) = obj.remove("id_number") {
             let card_type = obj.get("card_type").and_then(|c| c.as_str()).unwrap_or("resident").to_string();
-            obj.insert("id_hash".into(), crate::app::core::person_hash(key, &card_type, &id).into());
+            obj.insert("id_hash".into(), key.person_hash(&card_type, &id).into());
             obj.insert("id_masked".into(), crate::domain::card::mask(&id).into());
             let mut id = id;
             zeroize::Zeroize::zeroize(&mut id);
@@ -153,17 +153,15 @@ mod tests {
     #[test]
     fn scrubbing_leaves_no_full_number() {
         let body = r#"{"posting_id":"P1","applicant":{"id_number":"350206196803121233","name":"王建国","card_type":"resident"},"station_id":"s"}"#;
-        let out = scrub(body, b"k");
+        let k = crate::privacy::DeviceKey::from_bytes([9; 32]);
+        let out = scrub(body, &k);
         assert!(!out.contains("350206196803121233"), "{out}");
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v["applicant"]["id_masked"], "3502**********1233");
-        assert_eq!(
-            v["applicant"]["id_hash"],
-            crate::app::core::person_hash(b"k", "resident", "350206196803121233")
-        );
+        assert_eq!(v["applicant"]["id_hash"], k.person_hash("resident", "350206196803121233"));
         assert_eq!(v["posting_id"], "P1");
-        let worker = scrub(r#"{"id_number":"11010519491231002X","name":"x"}"#, b"k");
+        let worker = scrub(r#"{"id_number":"11010519491231002X","name":"x"}"#, &k);
         assert!(worker.contains("1101**********002X") && !worker.contains("11010519491231002X"));
-        assert_eq!(scrub("not json 350206196803121233", b"k"), "{}");
+        assert_eq!(scrub("not json 350206196803121233", &k), "{}");
     }
 }

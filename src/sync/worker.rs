@@ -2,9 +2,11 @@
 //! is [`super::sync_once`]; between rounds it waits for the planned time
 //! ([`super::plan::next_round`]) or a nudge on its control channel ("sync
 //! now" after an application, "stop"), and reports a [`SyncStatus`] after
-//! every round for the top bar and the staff status.
+//! every round for the top bar and the staff status. It runs under the
+//! kiosk's task supervisor (`tasks.rs`): if it fails it is started again.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
@@ -12,10 +14,11 @@ use tokio::sync::mpsc;
 
 use super::client::Platform;
 use super::plan::{RoundResult, next_round};
-use super::{Context, sync_once};
+use super::{Context, SyncStore, sync_once};
+use crate::clock::Clock;
 use crate::devices::EventSink;
-use crate::domain::time;
 use crate::store::Store;
+use crate::tasks::Supervisor;
 
 /// What the top bar and staff see of the sync.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -57,51 +60,58 @@ impl SyncHandle {
     }
 }
 
+#[derive(Clone)]
 pub struct Settings {
     pub data_dir: PathBuf,
     pub interval: Duration,
-    pub device_key: Vec<u8>,
-    /// Pretend the time is this (`--now`): the clock starts there.
-    pub pinned_now: Option<DateTime<FixedOffset>>,
+    pub device_key: crate::privacy::DeviceKey,
+    pub clock: Arc<dyn Clock>,
 }
 
-/// Starts the loop on `rt`; statuses go to `sink`.
+/// Starts the loop under `supervisor` (restarted if it fails); statuses go
+/// to `sink`.
 pub fn spawn(
-    rt: &tokio::runtime::Handle,
+    supervisor: &Supervisor,
     platform: Platform,
     settings: Settings,
     sink: EventSink<SyncStatus>,
 ) -> SyncHandle {
     let (tx, rx) = mpsc::unbounded_channel();
-    rt.spawn(run(platform, settings, sink, rx));
+    // One control channel for every run of the task.
+    let rx = Arc::new(tokio::sync::Mutex::new(rx));
+    supervisor.spawn(TASK_NAME, move || run(platform.clone(), settings.clone(), sink.clone(), rx.clone()));
     SyncHandle { tx }
 }
 
+/// The task's name in reports and logs.
+pub const TASK_NAME: &str = "sync";
+
+/// One run of the loop: `Ok(())` when told to stop, an error when it cannot
+/// go on (the supervisor starts it again).
 async fn run(
     platform: Platform,
     s: Settings,
     sink: EventSink<SyncStatus>,
-    mut rx: mpsc::UnboundedReceiver<Control>,
-) {
-    let mut store = match Store::open_in_dir(&s.data_dir) {
-        Ok(st) => st,
-        Err(e) => {
-            tracing::error!("sync cannot open the database: {e}");
-            sink(SyncStatus { last_error: Some(e.to_string()), ..SyncStatus::default() });
-            return;
-        }
-    };
-    let started = std::time::Instant::now();
-    let pinned = s.pinned_now;
-    let now = move || match pinned {
-        Some(p) => p + chrono::Duration::from_std(started.elapsed()).unwrap_or_default(),
-        None => time::in_china(chrono::Utc::now()),
-    };
+    rx: Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<Control>>>,
+) -> Result<(), String> {
+    let mut rx = rx.try_lock().map_err(|_| "another sync loop is running".to_string())?;
+    let dir = s.data_dir.clone();
+    let store = SyncStore::new(
+        tokio::task::spawn_blocking(move || Store::open_in_dir(&dir))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("cannot open the database: {e}"))?,
+    );
     let mut status = SyncStatus::default();
     loop {
-        let cx = Context { now: &now, device_key: &s.device_key };
-        let round = sync_once(&mut store, &platform, &cx).await;
-        let at = now();
+        let cx = Context {
+            clock: s.clock.as_ref(),
+            device_key: &s.device_key,
+            wait_retry_after: Duration::ZERO,
+            all_pending: false,
+        };
+        let round = sync_once(&store, &platform, &cx).await;
+        let at = s.clock.wall();
         status.cache_changed = round.applied.upserted + round.applied.removed > 0;
         status.unauthorized = round.unauthorized;
         status.last_error = round.errors.last().cloned();
@@ -117,22 +127,31 @@ async fn run(
             }
             status.online = false;
         }
+        let (newest, depth, next_due) = store
+            .run(|st| {
+                (
+                    st.newest_date_posted().ok().flatten(),
+                    st.outbox_pending().unwrap_or(0),
+                    st.outbox_next_due().ok().flatten(),
+                )
+            })
+            .await;
         // Implausible: earlier than this build, or than the newest posting seen.
-        let floor = super::plan::build_epoch().max(store.newest_date_posted().ok().flatten().unwrap_or(0));
+        let floor = super::plan::build_epoch().max(newest.unwrap_or(0));
         status.clock_offset_s = round.server_date.and_then(|d| super::plan::clock_offset(at, d, floor));
-        status.outbox_depth = store.outbox_pending().unwrap_or(0);
+        status.outbox_depth = depth;
         sink(status.clone());
         let result = RoundResult {
             reached: round.reached,
             unauthorized: round.unauthorized,
             had_errors: !round.errors.is_empty(),
         };
-        let wait = next_round(at.timestamp(), s.interval, result, store.outbox_next_due().ok().flatten());
+        let wait = next_round(at.timestamp(), s.interval, result, next_due);
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             c = rx.recv() => match c {
                 Some(Control::Now) => {}
-                Some(Control::Stop) | None => return,
+                Some(Control::Stop) | None => return Ok(()),
             }
         }
     }

@@ -18,12 +18,12 @@ use std::rc::Rc;
 
 use slint::{ComponentHandle, Image, ModelRc, Rgb8Pixel, SharedPixelBuffer, SharedString, VecModel};
 
-use crate::app::core::{
-    AppliedStatus, DISTANCES_KM, FilterChange, FilterView, JobDetail as CoreDetail, JobRow as CoreRow,
-    MIN_WAGES, SessionView, SimCommand, StatusView,
-};
+use crate::app::core::{DISTANCES_KM, MIN_WAGES};
 use crate::app::session::{CardProblem, PrintProblem, PrintState};
-use crate::app::{Command, Core, Input, Lang, Page, UiUpdate};
+use crate::app::views::{
+    AppliedStatus, FilterView, JobDetail as CoreDetail, JobRow as CoreRow, SessionView, StatusView,
+};
+use crate::app::{Command, Core, FilterChange, Input, Lang, Page, SimCommand, UiUpdate};
 use crate::devices::card_reader::samples::Sample;
 use crate::devices::printer::Preview;
 use crate::domain::Settlement;
@@ -69,15 +69,7 @@ pub fn bind(ui: &AppWindow, send: CommandFn) {
     }
     {
         let send = send.clone();
-        let reader = Rc::new(RefCell::new(ReadAloud::default()));
-        let weak = ui.as_weak();
-        s.on_read_aloud(move |text| {
-            send(Command::Session(Input::Touch));
-            let speaking = reader.borrow_mut().toggle(&text, weak.clone());
-            if let Some(ui) = weak.upgrade() {
-                ui.global::<StatusAdapter>().set_reading_aloud(speaking);
-            }
-        });
+        s.on_read_aloud(move |text| send(Command::ReadAloud(text.to_string())));
     }
     {
         let send = send.clone();
@@ -125,11 +117,12 @@ pub fn apply(ui: &AppWindow, updates: Vec<UiUpdate>) {
     for u in updates {
         match u {
             UiUpdate::Session(v) => apply_session(ui, &v),
-            UiUpdate::Jobs { rows, count, capped } => {
+            UiUpdate::Jobs { rows, count, capped, failed } => {
                 let j = ui.global::<JobsAdapter>();
                 j.set_rows(model(rows.iter().map(job_row).collect()));
                 j.set_count(count as i32);
                 j.set_capped(capped);
+                j.set_failed(failed);
             }
             UiUpdate::Attract(rows) => {
                 ui.global::<JobsAdapter>().set_attract(model(rows.iter().map(job_row).collect()))
@@ -205,6 +198,7 @@ fn apply_session(ui: &AppWindow, v: &SessionView) {
             PrintState::Failed(PrintProblem::PaperOut) => "paper-out",
             PrintState::Failed(PrintProblem::CoverOpen) => "cover-open",
             PrintState::Failed(PrintProblem::Offline) => "offline",
+            PrintState::Failed(PrintProblem::NoPrinter) => "no-printer",
             PrintState::Failed(PrintProblem::Other) => "failed",
         }
         .into(),
@@ -226,6 +220,8 @@ fn apply_status(ui: &AppWindow, v: &StatusView) {
     s.set_help_called(v.help_called);
     s.set_outbox_pending(v.outbox_pending.min(i32::MAX as u64) as i32);
     s.set_demo(v.demo);
+    s.set_reading_aloud(v.reading_aloud);
+    s.set_service_problem(v.service_problem.as_str().into());
     let sim = ui.global::<SimAdapter>();
     sim.set_paper_out(v.sim_paper_out);
     sim.set_slow(v.sim_slow);
@@ -383,50 +379,6 @@ fn set_rights(ui: &AppWindow, lang: Lang) {
     ui.global::<ContentAdapter>().set_rights(model(articles));
 }
 
-/// Reads text aloud with `espeak-ng` (Mandarin voice) when installed.
-#[derive(Default)]
-struct ReadAloud {
-    child: Option<std::process::Child>,
-}
-
-impl ReadAloud {
-    /// Starts reading `text`, or stops if already reading; whether it reads now.
-    fn toggle(&mut self, text: &str, ui: slint::Weak<AppWindow>) -> bool {
-        if let Some(mut c) = self.child.take()
-            && c.try_wait().ok().flatten().is_none()
-        {
-            let _ = c.kill();
-            let _ = c.wait();
-            return false;
-        }
-        match std::process::Command::new("espeak-ng")
-            .args(["-v", "cmn", "-s", "150", "--", text])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-        {
-            Ok(c) => {
-                let pid = c.id();
-                self.child = Some(c);
-                // Clear the indicator when it finishes by itself.
-                std::thread::spawn(move || {
-                    let path = format!("/proc/{pid}");
-                    while std::path::Path::new(&path).exists() {
-                        std::thread::sleep(std::time::Duration::from_millis(300));
-                    }
-                    let _ =
-                        ui.upgrade_in_event_loop(|ui| ui.global::<StatusAdapter>().set_reading_aloud(false));
-                });
-                true
-            }
-            Err(e) => {
-                tracing::warn!("read-aloud needs espeak-ng: {e}");
-                false
-            }
-        }
-    }
-}
-
 /// The core on the UI thread: each command is handled at once.
 pub struct Inline {
     pub ui: AppWindow,
@@ -472,8 +424,19 @@ impl Inline {
     }
 }
 
+/// Why the kiosk window stopped other than by being closed.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{0}\n(the touch UI needs a display: a Wayland or X11 session, or DISPLAY set)")]
+    Display(#[from] slint::PlatformError),
+    #[error("the kiosk's core stopped unexpectedly (a bug): {0}")]
+    Core(String),
+    #[error("cannot start the core's thread: {0}")]
+    Thread(#[from] std::io::Error),
+}
+
 /// Runs the kiosk window with the core on its own thread until the window closes.
-pub fn run_kiosk(core: Core, fullscreen: bool, started: std::time::Instant) -> anyhow::Result<()> {
+pub fn run_kiosk(core: Core, fullscreen: bool, started: std::time::Instant) -> Result<(), RunError> {
     // The software renderer unless SLINT_BACKEND says otherwise: at
     // 1080×1920 it draws a scrolling frame in ~3 ms here, and the kiosk
     // stays at ~57 MB with 100 000 postings, where OpenGL through Mesa
@@ -512,10 +475,19 @@ pub fn run_kiosk(core: Core, fullscreen: bool, started: std::time::Instant) -> a
     };
     bind(&ui, send);
     let weak = ui.as_weak();
+    // The core holds the session: if it ever panics, the kiosk stops with
+    // an error (and the service manager starts it again) rather than show a
+    // screen nobody answers.
     let core_thread = std::thread::Builder::new().name("core".into()).spawn(move || {
-        core.run(move |updates| {
-            let _ = weak.upgrade_in_event_loop(move |ui| apply(&ui, updates));
-        })
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+            core.run(move |updates| {
+                let _ = weak.upgrade_in_event_loop(move |ui| apply(&ui, updates));
+            })
+        }));
+        let _ = slint::invoke_from_event_loop(|| {
+            let _ = slint::quit_event_loop();
+        });
+        run.map_err(|p| crate::panic_message(&*p))
     })?;
     // Renderers without a rendering notifier (the software one): leave
     // shortly after the event loop starts, for memory measurements.
@@ -526,6 +498,9 @@ pub fn run_kiosk(core: Core, fullscreen: bool, started: std::time::Instant) -> a
     }
     ui.run()?;
     let _ = tx.send(Command::Quit);
-    let _ = core_thread.join();
-    Ok(())
+    match core_thread.join() {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(panic)) => Err(RunError::Core(panic)),
+        Err(_) => Err(RunError::Core("its thread could not be joined".into())),
+    }
 }

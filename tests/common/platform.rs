@@ -21,6 +21,8 @@ pub enum Fault {
     Status(u16),
     /// 429 with `Retry-After: n` seconds.
     TooMany(u64),
+    /// 503 with `Retry-After: n` seconds (a platform under maintenance).
+    Unavailable(u64),
     /// 200 with an HTML error page.
     Garbage,
     /// `Content-Length` of the whole page, then half of it and a close.
@@ -139,6 +141,14 @@ fn handle(mut conn: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
         Some(Fault::Status(c)) => (*c, json!({"error": "injected", "message": "injected fault"}).to_string()),
         Some(Fault::TooMany(n)) => {
             return respond(&mut conn, 429, &[("Retry-After", n.to_string())], b"{\"error\":\"slow_down\"}");
+        }
+        Some(Fault::Unavailable(n)) => {
+            return respond(
+                &mut conn,
+                503,
+                &[("Retry-After", n.to_string())],
+                b"{\"error\":\"maintenance\"}",
+            );
         }
         _ if !auth_ok => (401, json!({"error": "unauthorized", "message": "bad token"}).to_string()),
         _ if method == "GET" => feed(state, path, &query),

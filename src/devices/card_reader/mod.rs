@@ -14,8 +14,41 @@ pub mod sim;
 pub mod text;
 
 use std::fmt;
+use std::path::PathBuf;
 
 use crate::domain::card::IdCard;
+use samples::Sample;
+
+/// A card reader as the core holds it, whichever it is (the serial driver,
+/// the simulated module on a pseudo-terminal, the in-process simulator):
+/// it delivers [`CardEvent`]s to the sink it was built with and stops when
+/// dropped. Built from configuration in `devices::setup`.
+pub trait CardReader: Send {
+    /// Which reader this is, for logs and the staff page.
+    fn describe(&self) -> String;
+    /// The serial port in use, once one answers.
+    fn port(&self) -> Option<PathBuf> {
+        None
+    }
+    /// The simulator's controls, when the reader is simulated.
+    fn simulator(&self) -> Option<&dyn CardSimulator> {
+        None
+    }
+}
+
+/// Controls of a simulated reader (the demo drawer, tests).
+pub trait CardSimulator {
+    /// Puts a sample card on the reader (replacing any other).
+    fn place(&self, s: Sample);
+    /// Lifts the card off.
+    fn remove(&self);
+    fn on_reader(&self) -> Option<Sample>;
+    /// A slow module (to show that the screen never waits).
+    fn set_slow(&self, slow: bool);
+    fn plugged_in(&self) -> bool;
+    /// Pulls the cable out (`false`) or plugs it back in.
+    fn set_plugged_in(&self, plugged: bool);
+}
 
 /// What the reader reports.
 #[derive(Debug, Clone, PartialEq)]

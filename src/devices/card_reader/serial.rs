@@ -367,21 +367,57 @@ fn probe(port: &Path, baud: u32, timeout: Duration) -> Result<ProbeAnswer, Strin
 
 /// The reader the kiosk runs: a thread polling the port, delivering
 /// [`CardEvent`]s. Stops when dropped.
+///
+/// Should the poll loop ever panic (a bug), the thread reports the reader
+/// missing, logs the panic and starts the loop again after a pause that
+/// doubles up to a minute: a worker sees "reader not ready", never a
+/// reader that silently stopped.
 pub struct SerialCardReader {
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
+    describe: String,
+    /// The port last connected to.
+    port: Arc<std::sync::Mutex<Option<PathBuf>>>,
 }
 
 impl SerialCardReader {
     pub fn spawn(cfg: ReaderConfig, sink: EventSink<CardEvent>) -> SerialCardReader {
         let stop = Arc::new(AtomicBool::new(false));
-        let s = stop.clone();
+        let port = Arc::new(std::sync::Mutex::new(None));
+        let describe = match &cfg.port {
+            PortChoice::Auto => format!("serial, auto-detected, {} baud", cfg.baud),
+            PortChoice::Path(p) => format!("serial {} at {} baud", p.display(), cfg.baud),
+        };
+        let (s, p) = (stop.clone(), port.clone());
         let thread = std::thread::Builder::new()
             .name("card-reader".into())
-            .spawn(move || Poller::new(cfg, sink).run(&s))
+            .spawn(move || {
+                let mut pause = Duration::from_secs(1);
+                while !s.load(Ordering::SeqCst) {
+                    let mut poller = Poller::new(cfg.clone(), sink.clone(), p.clone());
+                    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| poller.run(&s)));
+                    let Err(panic) = run else { return };
+                    tracing::error!(
+                        "the card reader's poll loop panicked (a bug): {}; restarting in {pause:?}",
+                        crate::panic_message(&*panic)
+                    );
+                    sink(CardEvent::Status(ReaderStatus::Missing));
+                    sleep_unless(&s, pause);
+                    pause = (pause * 2).min(Duration::from_secs(60));
+                }
+            })
             .map_err(|e| tracing::error!("cannot start the card reader thread: {e}"))
             .ok();
-        SerialCardReader { stop, thread }
+        SerialCardReader { stop, thread, describe, port }
+    }
+}
+
+impl super::CardReader for SerialCardReader {
+    fn describe(&self) -> String {
+        self.describe.clone()
+    }
+    fn port(&self) -> Option<PathBuf> {
+        self.port.lock().ok()?.clone()
     }
 }
 
@@ -394,8 +430,29 @@ impl Drop for SerialCardReader {
     }
 }
 
-/// How often a missing reader is looked for.
+/// How often a missing reader is looked for, at first; in `auto` mode the
+/// pause doubles while nothing answers, up to [`RECONNECT_MAX`], and starts
+/// again from here when a serial device appears or goes.
 const RECONNECT_EVERY: Duration = Duration::from_millis(500);
+const RECONNECT_MAX: Duration = Duration::from_secs(8);
+
+/// The pause before the next look for a reader after `failures` looks in a
+/// row found none: a fixed port is cheap to try; probing every serial
+/// device twice a second for hours is not (and disturbs other devices).
+pub fn reconnect_pause(auto: bool, failures: u32) -> Duration {
+    if !auto {
+        return RECONNECT_EVERY;
+    }
+    (RECONNECT_EVERY * 2u32.saturating_pow(failures.min(8))).min(RECONNECT_MAX)
+}
+
+/// Whether `port` is one of `excluded`, comparing the devices they lead
+/// to (`/dev/gig-kiosk/printer` and `/dev/ttyUSB1` are the same port).
+pub fn is_excluded(port: &Path, excluded: &[PathBuf]) -> bool {
+    let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let port = real(port);
+    excluded.iter().any(|e| real(e) == port)
+}
 /// How often UARTs are probed again when the port is `auto` (they may be
 /// anything, so rarely).
 const UART_PROBE_EVERY: Duration = Duration::from_secs(30);
@@ -407,6 +464,11 @@ const ABSENT_TO_REMOVED: u32 = 2;
 struct Poller {
     cfg: ReaderConfig,
     sink: EventSink<CardEvent>,
+    /// Shared with the handle: the port in use.
+    port: Arc<std::sync::Mutex<Option<PathBuf>>>,
+    /// Looks in a row that found no reader, and the candidates they saw.
+    failures: u32,
+    seen: Vec<PathBuf>,
     status: Option<ReaderStatus>,
     /// A card was read and has not been lifted since.
     card_on: bool,
@@ -418,10 +480,17 @@ struct Poller {
 }
 
 impl Poller {
-    fn new(cfg: ReaderConfig, sink: EventSink<CardEvent>) -> Poller {
+    fn new(
+        cfg: ReaderConfig,
+        sink: EventSink<CardEvent>,
+        port: Arc<std::sync::Mutex<Option<PathBuf>>>,
+    ) -> Poller {
         Poller {
             cfg,
             sink,
+            port,
+            failures: 0,
+            seen: Vec::new(),
             status: None,
             card_on: false,
             absent: 0,
@@ -432,20 +501,48 @@ impl Poller {
     }
 
     fn run(&mut self, stop: &AtomicBool) {
+        let auto = self.cfg.port == PortChoice::Auto;
         while !stop.load(Ordering::SeqCst) {
             if let Some((port, reader)) = self.connect() {
                 tracing::info!("card reader on {}", port.display());
+                self.failures = 0;
+                if let Ok(mut p) = self.port.lock() {
+                    *p = Some(port.clone());
+                }
                 self.serve(reader, stop);
                 if !stop.load(Ordering::SeqCst) {
                     tracing::warn!("card reader on {} lost", port.display());
                 }
+            } else {
+                self.failures = self.failures.saturating_add(1);
             }
             self.lift_card();
             if !stop.load(Ordering::SeqCst) {
                 self.set_status(ReaderStatus::Missing);
             }
-            sleep_unless(stop, RECONNECT_EVERY);
+            // Wait, but look again at once when a serial device comes or goes.
+            let until = Instant::now() + reconnect_pause(auto, self.failures);
+            while !stop.load(Ordering::SeqCst) && Instant::now() < until {
+                sleep_unless(
+                    stop,
+                    Duration::from_millis(250).min(until.saturating_duration_since(Instant::now())),
+                );
+                if auto && self.candidates_changed() {
+                    self.failures = 0;
+                    break;
+                }
+            }
         }
+    }
+
+    /// The USB serial candidates (UARTs are fixed) differ from the last look.
+    fn candidates_changed(&mut self) -> bool {
+        let now = candidates(&self.cfg.dev_dir, false);
+        if now != self.seen {
+            self.seen = now;
+            return true;
+        }
+        false
     }
 
     /// Opens the configured port, or the first candidate that answers.
@@ -457,9 +554,11 @@ impl Poller {
                 if uarts {
                     self.last_uart_probe = Some(Instant::now());
                 }
+                self.seen = candidates(&self.cfg.dev_dir, false);
                 let mut v: Vec<PathBuf> = self.last_port.iter().cloned().collect();
                 v.extend(candidates(&self.cfg.dev_dir, uarts));
-                v.retain(|p| !self.cfg.exclude.contains(p));
+                // Never the printer's port: a probe is garbage to a printer.
+                v.retain(|p| !is_excluded(p, &self.cfg.exclude));
                 v.dedup();
                 v
             }

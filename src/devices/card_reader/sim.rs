@@ -8,10 +8,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::ptysim::{MemLink, SimModule};
+use super::ptysim::{MemLink, PtyReaderSim, SimModule};
 use super::samples::Sample;
-use super::serial::{ReadOutcome, Reader, read_card};
-use super::{CardEvent, ReaderStatus};
+use super::serial::{PortChoice, ReadOutcome, Reader, ReaderConfig, SerialCardReader, read_card};
+use super::{CardEvent, CardReader, CardSimulator, ReaderStatus};
 use crate::devices::EventSink;
 
 /// Controls the simulated reader; cheap to clone.
@@ -24,6 +24,8 @@ pub struct SimCardReader {
 struct SimState {
     on_reader: Option<Sample>,
     read_delay: Duration,
+    /// The delay to return to when "slow" is switched off.
+    normal_delay: Option<Duration>,
     plugged_in: bool,
 }
 
@@ -35,6 +37,7 @@ impl SimCardReader {
             state: Arc::new(Mutex::new(SimState {
                 on_reader: None,
                 read_delay: Duration::ZERO,
+                normal_delay: None,
                 plugged_in: true,
             })),
         };
@@ -112,63 +115,98 @@ impl SimCardReader {
     }
 }
 
-/// The demo drawer's handle on whichever simulated reader runs: the
-/// in-process one, or the module on a pseudo-terminal that the real serial
-/// driver reads (demo mode on Linux).
-pub enum SimReader {
-    InProcess(SimCardReader),
-    Pty(super::ptysim::PtyReaderSim),
-}
+/// How long the in-process reader takes per card when "slow".
+const SLOW_READ: Duration = Duration::from_secs(3);
 
 /// How long each reply of the pseudo-terminal module takes when "slow":
 /// within every timeout of the driver, so the read still succeeds, about a
 /// second in all.
 const PTY_SLOW_REPLY: Duration = Duration::from_millis(200);
 
-impl SimReader {
-    pub fn place(&self, s: Sample) {
-        match self {
-            SimReader::InProcess(r) => r.place(s),
-            SimReader::Pty(p) => p.place(s),
+impl CardReader for SimCardReader {
+    fn describe(&self) -> String {
+        "simulated (in-process)".into()
+    }
+    fn simulator(&self) -> Option<&dyn CardSimulator> {
+        Some(self)
+    }
+}
+
+impl CardSimulator for SimCardReader {
+    fn place(&self, s: Sample) {
+        SimCardReader::place(self, s)
+    }
+    fn remove(&self) {
+        SimCardReader::remove(self)
+    }
+    fn on_reader(&self) -> Option<Sample> {
+        SimCardReader::on_reader(self)
+    }
+    fn set_slow(&self, slow: bool) {
+        let mut s = self.lock();
+        if slow {
+            s.normal_delay = Some(s.normal_delay.unwrap_or(s.read_delay));
+            s.read_delay = SLOW_READ;
+        } else if let Some(d) = s.normal_delay.take() {
+            s.read_delay = d;
         }
     }
-
-    pub fn remove(&self) {
-        match self {
-            SimReader::InProcess(r) => r.remove(),
-            SimReader::Pty(p) => p.remove(),
-        }
+    fn plugged_in(&self) -> bool {
+        SimCardReader::plugged_in(self)
     }
-
-    pub fn on_reader(&self) -> Option<Sample> {
-        match self {
-            SimReader::InProcess(r) => r.on_reader(),
-            SimReader::Pty(p) => p.on_reader(),
-        }
+    fn set_plugged_in(&self, plugged: bool) {
+        SimCardReader::set_plugged_in(self, plugged)
     }
+}
 
-    /// A slow module: the in-process reader takes `in_process` per card.
-    pub fn set_slow(&self, slow: bool, in_process: Duration) {
-        match self {
-            SimReader::InProcess(r) => r.set_read_delay(if slow { in_process } else { Duration::ZERO }),
-            SimReader::Pty(p) => {
-                p.behave(|b| b.reply_delay = if slow { PTY_SLOW_REPLY } else { Duration::ZERO })
-            }
-        }
+/// The demo's reader: the simulated module on a pseudo-terminal, read by
+/// the real serial driver, so cards go through the same code as at a
+/// station.
+pub struct PtySimulatedReader {
+    /// Declared first: dropped (its thread stopped) before the module.
+    reader: SerialCardReader,
+    sim: PtyReaderSim,
+}
+
+impl PtySimulatedReader {
+    /// Starts the module behind `link` and the driver reading it.
+    pub fn start(link: &std::path::Path, sink: EventSink<CardEvent>) -> std::io::Result<PtySimulatedReader> {
+        let sim = PtyReaderSim::start(link, 115_200)?;
+        let cfg = ReaderConfig::new(PortChoice::Path(sim.path().to_path_buf()), 115_200);
+        Ok(PtySimulatedReader { reader: SerialCardReader::spawn(cfg, sink), sim })
     }
+}
 
-    pub fn plugged_in(&self) -> bool {
-        match self {
-            SimReader::InProcess(r) => r.plugged_in(),
-            SimReader::Pty(p) => p.plugged_in(),
-        }
+impl CardReader for PtySimulatedReader {
+    fn describe(&self) -> String {
+        format!("simulated module on {}", self.sim.path().display())
     }
+    fn simulator(&self) -> Option<&dyn CardSimulator> {
+        Some(self)
+    }
+    fn port(&self) -> Option<std::path::PathBuf> {
+        self.reader.port()
+    }
+}
 
-    pub fn set_plugged_in(&self, plugged: bool) {
-        match self {
-            SimReader::InProcess(r) => r.set_plugged_in(plugged),
-            SimReader::Pty(p) => p.set_plugged(plugged),
-        }
+impl CardSimulator for PtySimulatedReader {
+    fn place(&self, s: Sample) {
+        self.sim.place(s)
+    }
+    fn remove(&self) {
+        self.sim.remove()
+    }
+    fn on_reader(&self) -> Option<Sample> {
+        self.sim.on_reader()
+    }
+    fn set_slow(&self, slow: bool) {
+        self.sim.behave(|b| b.reply_delay = if slow { PTY_SLOW_REPLY } else { Duration::ZERO })
+    }
+    fn plugged_in(&self) -> bool {
+        self.sim.plugged_in()
+    }
+    fn set_plugged_in(&self, plugged: bool) {
+        self.sim.set_plugged(plugged)
     }
 }
 
@@ -240,7 +278,24 @@ mod tests {
         r.set_read_delay(Duration::from_millis(150));
         r.place(Sample::Resident);
         r.remove();
-        std::thread::sleep(Duration::from_millis(300));
-        assert!(!log.lock().unwrap().iter().any(|e| matches!(e, CardEvent::Placed(_))));
+        // The next card's arrival is the signal; the lifted one can only
+        // arrive while it is on the reader, which it never is again.
+        r.place(Sample::HongKongPermit);
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        let placed = |log: &Mutex<Vec<CardEvent>>| -> Vec<String> {
+            log.lock()
+                .unwrap()
+                .iter()
+                .filter_map(|e| match e {
+                    CardEvent::Placed(c) => Some(c.masked_id()),
+                    _ => None,
+                })
+                .collect()
+        };
+        while placed(&log).is_empty() {
+            assert!(std::time::Instant::now() < deadline, "the second card never arrived");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(placed(&log), ["8100**********1248"], "only the card still on the reader");
     }
 }

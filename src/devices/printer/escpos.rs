@@ -80,7 +80,31 @@ pub fn interpret(printer: Option<u8>, offline: Option<u8>, paper: Option<u8>) ->
     }
 }
 
+/// Spare time on top of a job's own time-outs before the core gives up.
+const BUDGET_MARGIN: Duration = Duration::from_secs(3);
+
 impl SlipPrinter for EscPosPrinter {
+    fn describe(&self) -> String {
+        self.target.to_string()
+    }
+
+    /// Opening and three status questions, the longest a write may stall
+    /// before the transport gives up, and the bytes at the line speed
+    /// (10 bits a byte on a serial line).
+    fn budget(&self) -> super::Budget {
+        let per_byte = match &self.target {
+            super::transport::Target::Serial { baud, .. } => {
+                Some(Duration::from_secs_f64(10.0 / f64::from((*baud).max(300))))
+            }
+            _ => None,
+        };
+        super::Budget {
+            fixed: STATUS_TIMEOUT * 4 + super::transport::WRITE_TIMEOUT + BUDGET_MARGIN,
+            per_byte,
+            opts: self.opts,
+        }
+    }
+
     fn status(&mut self) -> PrinterStatus {
         let Ok(t) = self.transport() else { return PrinterStatus::NoAnswer };
         if !t.can_read() {

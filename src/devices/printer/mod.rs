@@ -83,4 +83,29 @@ pub trait SlipPrinter: Send {
     fn status(&mut self) -> PrinterStatus;
     /// Prints a slip; returns only when the printer accepted all of it.
     fn print(&mut self, slip: &Slip) -> Result<Printed, PrintError>;
+    /// Which printer this is, for logs and the staff page.
+    fn describe(&self) -> String;
+    /// How long a job may take at most, for the core's time-out.
+    fn budget(&self) -> Budget;
+}
+
+/// How long a print job may take: the printer's fixed costs and its own
+/// time-outs, plus the slip's bytes at the line's speed. Past that, nothing
+/// is coming (a driver stuck in the kernel, a dead thread).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Budget {
+    pub fixed: std::time::Duration,
+    /// Time per byte on the wire (`None`: not bound by a line speed).
+    pub per_byte: Option<std::time::Duration>,
+    /// How slips are encoded, to count their bytes.
+    pub opts: crate::slip::escpos::Options,
+}
+
+impl Budget {
+    pub fn for_slip(&self, slip: &Slip) -> std::time::Duration {
+        let wire = self.per_byte.map_or(std::time::Duration::ZERO, |b| {
+            b * crate::slip::escpos::encode(slip, &self.opts).len() as u32
+        });
+        self.fixed + wire
+    }
 }

@@ -16,7 +16,12 @@ pub struct SimPrinterControls {
     pub paper_out: Arc<AtomicBool>,
     /// Milliseconds a slip takes to print.
     pub delay_ms: Arc<AtomicU64>,
+    /// Slow as a printer at 9600 baud with a long slip ([`SLOW`]).
+    pub slow: Arc<AtomicBool>,
 }
+
+/// How long a slip takes on a "slow" simulated printer.
+pub const SLOW: Duration = Duration::from_secs(3);
 
 pub struct SimPrinter {
     dir: PathBuf,
@@ -39,6 +44,16 @@ impl SimPrinter {
 }
 
 impl SlipPrinter for SimPrinter {
+    fn describe(&self) -> String {
+        format!("simulated (slips as PNG in {})", self.dir.display())
+    }
+
+    /// The slowest the simulation prints, and a margin as a real one has.
+    fn budget(&self) -> super::Budget {
+        let normal = Duration::from_millis(self.controls.delay_ms.load(Ordering::SeqCst));
+        super::Budget { fixed: SLOW.max(normal) + Duration::from_secs(5), per_byte: None, opts: self.opts }
+    }
+
     fn status(&mut self) -> PrinterStatus {
         if self.controls.paper_out.load(Ordering::SeqCst) {
             PrinterStatus::PaperOut
@@ -51,9 +66,13 @@ impl SlipPrinter for SimPrinter {
         if let Some(e) = PrintError::from_status(self.status()) {
             return Err(e);
         }
-        let delay = self.controls.delay_ms.load(Ordering::SeqCst);
-        if delay > 0 {
-            std::thread::sleep(Duration::from_millis(delay));
+        let delay = if self.controls.slow.load(Ordering::SeqCst) {
+            SLOW
+        } else {
+            Duration::from_millis(self.controls.delay_ms.load(Ordering::SeqCst))
+        };
+        if !delay.is_zero() {
+            std::thread::sleep(delay);
         }
         // Through the bytes a real printer would get, so the picture shows
         // what the encoder sends.
