@@ -479,11 +479,38 @@ fn demo_mode_without_configuration_loads_the_bundled_jobs() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8(o.stdout).unwrap();
     assert!(out.contains("of 320 cached"), "{out}");
+    assert!(out.contains("printer:  simulated") && out.contains("reader:   simulated"), "{out}");
     assert!(xdg.join("gig-kiosk-demo/kiosk.db").exists());
     // Dates were moved to today, so today's jobs are open whenever this runs.
     let o = run(&["search", "--start", "today", "--json", "--limit", "5"]);
     let hits: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(hits.len(), 5, "{}", stderr(&o));
+}
+
+#[test]
+fn the_readmes_demo_commands_work_on_a_fresh_machine() {
+    // Nothing run before: no data directory, no configuration.
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_kiosk"));
+        c.env_clear().env("HOME", home.path()).args(args);
+        c.output().unwrap()
+    };
+    let o = run(&["search", "--within-km", "3", "--json", "--limit", "3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("loaded the bundled demo data for today"), "{}", stderr(&o));
+    let hits: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(hits.len(), 3);
+    let o = run(&["search", "--text", "保洁", "--sort", "wage"]);
+    assert!(o.status.success() && !stderr(&o).contains("loaded"), "loaded once a day: {}", stderr(&o));
+    let id = hits[0]["identifier"].as_str().unwrap();
+    let o = run(&["print", "--job", id]);
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(said.contains("printed on the simulated printer") && said.contains(".png"), "{said}");
+    // Today's jobs are open whenever this runs: the data is dated to today.
+    let o = run(&["search", "--start", "today", "--json", "--limit", "5"]);
+    assert_eq!(serde_json::from_slice::<Vec<Value>>(&o.stdout).unwrap().len(), 5);
 }
 
 #[test]
@@ -550,6 +577,15 @@ fn run_check_reports_without_opening_a_window() {
     let k = Kiosk::new();
     let text = k.ok(&["run", "--check"]);
     assert!(text.contains("station:  测试驿站") && text.contains("postings: 0 open"), "{text}");
+    // Each device as it will run: a configured kiosk with no printer named
+    // says so before anyone taps "print".
+    assert!(text.contains("printer:  none — this kiosk cannot print slips"), "{text}");
+    assert!(text.contains("reader:   auto-detected serial port, 115200 baud"), "{text}");
+    assert!(text.contains("sync:     off — no [platform] url"), "{text}");
+    // And `config check` warns about it, without calling the file wrong.
+    let o = k.run(&["config", "check", k.config.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("warning: printer.port: no printer"), "{}", stderr(&o));
 }
 
 #[test]

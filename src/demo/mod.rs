@@ -217,7 +217,7 @@ fn posting(rng: &mut ChaCha8Rng, opts: &Options, spec: &TradeSpec, identifier: S
         employment_type.push("PER_DIEM");
     }
     let [meals, lodging, transport, injury] = spec.benefits.map(|p| rng.random_range(0..100) < p);
-    let title = pick(rng, spec.titles);
+    let title = title_for(*pick(rng, spec.titles), settlement);
     let duty = pick(rng, spec.duties);
     let pay_line = match settlement {
         Settlement::Daily => "当天干完当天结工资。",
@@ -369,6 +369,16 @@ pub fn shift_days(reference: DateTime<FixedOffset>, now: DateTime<FixedOffset>) 
     (time::china_date(now) - time::china_date(reference)).num_days()
 }
 
+/// A title that names a way of pay ("（日结）", "（计件）") keeps it only
+/// when the posting pays that way: a worker would rightly distrust a
+/// "日结" job that pays monthly.
+fn title_for(title: &str, settlement: Settlement) -> String {
+    let says = [("（日结）", Settlement::Daily), ("（计件）", Settlement::Piece)];
+    says.iter()
+        .find(|(tag, s)| title.contains(tag) && *s != settlement)
+        .map_or_else(|| title.to_string(), |(tag, _)| title.replace(tag, ""))
+}
+
 /// Moves every date of a posting or course record by `days`.
 pub fn rebase(record: &mut Value, days: i64) {
     if days == 0 {
@@ -436,6 +446,15 @@ mod tests {
         for s in Settlement::ALL.iter().filter(|s| **s != Settlement::Daily) {
             let n = ps.iter().filter(|p| p.settlement == Some(*s)).count();
             assert!(daily > n, "日结 is the most common: {daily} vs {s:?} {n}");
+        }
+        // A title that says how it pays says the truth.
+        for p in &ps {
+            if p.title.contains("日结") {
+                assert_eq!(p.settlement, Some(Settlement::Daily), "{}", p.title);
+            }
+            if p.title.contains("计件") {
+                assert_eq!(p.settlement, Some(Settlement::Piece), "{}", p.title);
+            }
         }
         let today = time::china_date(now);
         let starting_today = ps.iter().filter(|p| p.effective_start() <= today).count();

@@ -6,6 +6,8 @@
 //! Every reader delivers the same [`CardEvent`]s to the app core, and every
 //! card reaches it through [`text::parse_text`], simulated or not.
 
+pub mod poller;
+pub mod ports;
 pub mod protocol;
 pub mod ptysim;
 pub mod samples;
