@@ -2,12 +2,23 @@
 //! stations (零工驿站) and gig markets (零工市场).
 //!
 //! Map of the crate (see `docs/architecture.md` for the whole picture):
-//! - [`domain`]: postings, courses, wages, places and time, with their rules.
+//! - [`domain`]: postings, courses, wages, places, ID cards and time, with their rules.
 //! - [`jsonld`]: schema.org JSON/JSON-LD in, validated domain values out.
 //! - [`search`]: queries, Chinese text matching and the choice of plan.
 //! - [`store`]: the SQLite database; all SQL lives there.
-//! - [`import`]: files into the store, with a per-record report.
+//! - [`import`]: files into the store, with a per-record report; the
+//!   parse → upsert step the feed shares.
 //! - [`config`]: layered configuration and its checker.
+//! - [`clock`]: "now", in one place.
+//! - [`privacy`]: the device key and the person hash.
+//! - [`app`]: the walk-in session and the core that runs it against the
+//!   store and the devices.
+//! - [`ui`]: the Slint window and its adapters.
+//! - [`devices`]: card reader, slip printer, GPIO, speech — traits, drivers,
+//!   simulators, and `devices::setup`, which builds them from configuration.
+//! - [`slip`]: slip layouts, ESC/POS bytes and the virtual printer.
+//! - [`sync`]: the platform client, feeds, outbox sender and background loop.
+//! - [`tasks`]: the supervisor of background tasks.
 //! - [`demo`]: the generator of realistic demo postings and courses.
 //! - [`cli`]: the `kiosk` command line.
 

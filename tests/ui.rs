@@ -385,3 +385,21 @@ fn a_real_printer_out_of_paper_is_explained_and_printing_again_works() {
         .collect();
     assert!(text.contains("12333"), "the slip went to the printer: {text}");
 }
+
+#[test]
+fn a_broken_database_says_service_trouble_not_no_jobs() {
+    let t = kiosk(false);
+    t.press("请放身份证，或点屏幕开始");
+    assert!(t.count() > 0);
+    // The postings table disappears under the running kiosk.
+    let other = rusqlite::Connection::open(t.dir.path().join("kiosk.db")).unwrap();
+    other.execute_batch("ALTER TABLE postings RENAME TO postings_gone").unwrap();
+    t.k.send(Command::Filter(FilterChange::WithinKm(Some(3))));
+    let text = t.all_text();
+    assert!(text.contains("服务暂时出了问题") && text.contains("不是没有工作"), "{text}");
+    assert!(!text.contains("没有符合条件的工作"), "it must not look like 'no jobs': {text}");
+    assert_eq!(t.k.ui.global::<StatusAdapter>().get_service_problem(), "store");
+    // The page offers staff help.
+    t.press("呼叫工作人员");
+    assert_eq!(t.page(), "help");
+}

@@ -44,6 +44,9 @@ pub struct ScreenshotArgs {
     /// The simulated printer is out of paper (for --page print)
     #[arg(long)]
     pub paper_out: bool,
+    /// The kiosk has no printer configured (for --page print)
+    #[arg(long)]
+    pub no_printer: bool,
     /// The network is down (shown in the top bar)
     #[arg(long)]
     pub offline: bool,
@@ -87,7 +90,10 @@ pub fn run(ctx: &Context, a: &ScreenshotArgs, out: &mut dyn Write) -> anyhow::Re
         .ok_or_else(|| anyhow::anyhow!("no sample card {:?} (try resident, expired, …)", a.card))?;
     let window = screenshot::init()?;
     let dir = tempfile::tempdir()?;
-    let cfg = crate::config::Builder::new(crate::config::Mode::Demo).build()?.config;
+    let mut cfg = crate::config::Builder::new(crate::config::Mode::Demo).build()?.config;
+    if a.no_printer {
+        cfg.printer.port = "none".into();
+    }
     let mut store = Store::open_in_dir(dir.path())?;
     crate::import::load_demo(&mut store, ctx.now)?;
     let parts = Parts {

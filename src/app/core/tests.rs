@@ -194,10 +194,14 @@ fn lamp(c: &Core) -> bool {
     c.devices.sim.gpio.as_ref().unwrap().lamp(Lamp::Status)
 }
 
-/// A printer whose driver never returns: the job neither prints nor fails.
-struct StuckPrinter(std::sync::Mutex<std::sync::mpsc::Receiver<()>>);
+/// A printer driver gone wrong: it never returns (until the test drops the
+/// sender), or it panics.
+enum BadPrinter {
+    Stuck(std::sync::Mutex<std::sync::mpsc::Receiver<()>>),
+    Panics,
+}
 
-impl crate::devices::printer::SlipPrinter for StuckPrinter {
+impl crate::devices::printer::SlipPrinter for BadPrinter {
     fn status(&mut self) -> PrinterStatus {
         PrinterStatus::Ready
     }
@@ -205,12 +209,16 @@ impl crate::devices::printer::SlipPrinter for StuckPrinter {
         &mut self,
         _: &crate::slip::Slip,
     ) -> Result<crate::devices::printer::Printed, crate::devices::printer::PrintError> {
-        // Blocks until the test ends (the sender is dropped).
-        let _ = self.0.lock().unwrap().recv();
-        Err(crate::devices::printer::PrintError::Failed("released at the end of the test".into()))
+        match self {
+            BadPrinter::Stuck(held) => {
+                let _ = held.lock().unwrap().recv();
+                Err(crate::devices::printer::PrintError::Failed("released at the end of the test".into()))
+            }
+            BadPrinter::Panics => panic!("driver bug"),
+        }
     }
     fn describe(&self) -> String {
-        "stuck".into()
+        "bad".into()
     }
     fn budget(&self) -> crate::devices::printer::Budget {
         crate::devices::printer::Budget {
@@ -221,19 +229,22 @@ impl crate::devices::printer::SlipPrinter for StuckPrinter {
     }
 }
 
+/// Puts `printer` in the core, on its own thread, reporting to the core.
+fn give_printer(core: &mut Core, printer: BadPrinter) {
+    let tx = core.sender();
+    let done: crate::devices::EventSink<crate::devices::printer::worker::PrintOutcome> = Arc::new(move |o| {
+        let _ = tx.send(Command::Printed(o));
+    });
+    core.devices.printer =
+        Some(crate::devices::printer::worker::PrinterWorker::spawn(Box::new(printer), done));
+}
+
 #[test]
 fn a_print_that_never_finishes_times_out_and_the_idle_timer_runs_again() {
     let dir = tempfile::tempdir().unwrap();
     let (mut core, clock) = demo_core(dir.path());
     let (_release, held) = std::sync::mpsc::channel();
-    let tx = core.sender();
-    let done: crate::devices::EventSink<crate::devices::printer::worker::PrintOutcome> = Arc::new(move |o| {
-        let _ = tx.send(Command::Printed(o));
-    });
-    core.devices.printer = Some(crate::devices::printer::worker::PrinterWorker::spawn(
-        Box::new(StuckPrinter(std::sync::Mutex::new(held))),
-        done,
-    ));
+    give_printer(&mut core, BadPrinter::Stuck(std::sync::Mutex::new(held)));
     let first = jobs(&core.initial()).unwrap().1[0].id.clone();
     core.handle(Command::Sim(SimCommand::PlaceCard(Sample::Resident)));
     core.handle(Command::Session(Input::OpenJob(first)));
@@ -252,7 +263,7 @@ fn a_print_that_never_finishes_times_out_and_the_idle_timer_runs_again() {
     assert_eq!(core.session_view().print, PrintState::Failed(PrintProblem::Offline));
     assert_eq!(core.status_view().printer, "no-answer");
     assert!(!lamp(&core));
-    assert_ne!(core.devices.printer.as_ref().unwrap().describe(), "stuck", "rebuilt from the configuration");
+    assert_ne!(core.devices.printer.as_ref().unwrap().describe(), "bad", "rebuilt from the configuration");
     // The idle timer runs again: warning, then the session ends and the
     // person's data leaves the screen.
     clock.advance(50_000);
@@ -265,47 +276,17 @@ fn a_print_that_never_finishes_times_out_and_the_idle_timer_runs_again() {
     assert!(v.person_id.is_empty() && v.person_name.is_empty());
 }
 
-/// A printer driver that panics.
-struct PanickingPrinter;
-
-impl crate::devices::printer::SlipPrinter for PanickingPrinter {
-    fn status(&mut self) -> PrinterStatus {
-        PrinterStatus::Ready
-    }
-    fn print(
-        &mut self,
-        _: &crate::slip::Slip,
-    ) -> Result<crate::devices::printer::Printed, crate::devices::printer::PrintError> {
-        panic!("driver bug")
-    }
-    fn describe(&self) -> String {
-        "panicking".into()
-    }
-    fn budget(&self) -> crate::devices::printer::Budget {
-        crate::devices::printer::Budget {
-            fixed: Duration::from_secs(5),
-            per_byte: None,
-            opts: Default::default(),
-        }
-    }
-}
-
 #[test]
 fn a_printer_driver_that_panics_fails_the_job_and_its_thread_takes_the_next() {
     let dir = tempfile::tempdir().unwrap();
     let (mut core, _) = demo_core(dir.path());
-    let tx = core.sender();
-    let done: crate::devices::EventSink<crate::devices::printer::worker::PrintOutcome> = Arc::new(move |o| {
-        let _ = tx.send(Command::Printed(o));
-    });
-    core.devices.printer =
-        Some(crate::devices::printer::worker::PrinterWorker::spawn(Box::new(PanickingPrinter), done));
+    give_printer(&mut core, BadPrinter::Panics);
     let first = jobs(&core.initial()).unwrap().1[0].id.clone();
     core.handle(Command::Session(Input::OpenJob(first)));
     for attempt in 0..2 {
         core.handle(Command::Session(Input::PrintTapped));
         // The outcome comes from the printer's thread: wait for it (a hang
-        // would end in the print time-out, 5 s on the manual clock).
+        // would end in the print time-out on the manual clock, which this test never moves).
         let deadline = std::time::Instant::now() + Duration::from_secs(30);
         while core.session_view().print == PrintState::Printing {
             assert!(std::time::Instant::now() < deadline, "attempt {attempt}: no outcome");
