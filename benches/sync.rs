@@ -103,7 +103,7 @@ fn main() {
     let took = t.elapsed();
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     let (worst, writes) = writer.join().unwrap();
-    assert_eq!(s.snapshots, 1, "{s:?}");
+    assert_eq!(s.snapshots, 2, "both feeds start over: {s:?}");
     println!(
         "snapshot of {n} postings replacing the cache: {:.2} s; {writes} concurrent writes, the longest waited {:.1} ms",
         took.as_secs_f64(),

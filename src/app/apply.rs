@@ -35,6 +35,7 @@ impl Core {
             Some(ApplicationRecord::New { application_no, outbox_id }) => {
                 tracing::info!("application {application_no} queued (outbox {outbox_id})");
                 self.applied_outbox = Some(outbox_id);
+                self.outbox.applied = None;
                 self.nudge_sync();
                 let sent = matches!(self.store.outbox_state(outbox_id), Ok(Some(OutboxState::Done)));
                 ApplyOutcome::Recorded { application_no, sent }

@@ -105,10 +105,12 @@ pub struct Core {
     pub(super) last_view: Option<SessionView>,
     pub(super) last_status: Option<StatusView>,
     pub(super) trades: Vec<String>,
-    /// The last store failure, until the store works again.
-    pub(super) trouble: Option<Trouble>,
+    /// Store failures by what the core was doing, each until that works again.
+    pub(super) troubles: BTreeMap<&'static str, Trouble>,
     /// Background tasks that failed and wait to run again, by name.
     pub(super) tasks: BTreeMap<&'static str, TaskState>,
+    /// The outbox as the screen shows it.
+    pub(super) outbox: super::views::OutboxView,
     /// The utterance being read aloud.
     pub(super) reading: Option<u64>,
     /// Read-aloud is not available (why), after it was asked for once.
@@ -155,10 +157,11 @@ impl Core {
             last_view: None,
             last_status: None,
             trades: Vec::new(),
-            trouble: None,
+            troubles: BTreeMap::new(),
             tasks: BTreeMap::new(),
             reading: None,
             speech_problem: None,
+            outbox: Default::default(),
             cfg,
         };
         core.reload_trades();
@@ -478,7 +481,7 @@ impl Core {
     /// the store answers and no background task is failing.
     pub(super) fn update_lamp(&mut self) {
         let printer_ok = self.devices.printer.is_none() || self.printer.can_print();
-        let ok = self.reader.is_ready() && printer_ok && self.trouble.is_none() && self.tasks.is_empty();
+        let ok = self.reader.is_ready() && printer_ok && self.troubles.is_empty() && self.tasks.is_empty();
         self.devices.gpio.set_lamp(Lamp::Status, ok);
     }
 }

@@ -7,13 +7,14 @@ use super::error::{CoreError, Trouble};
 use crate::tasks::{TaskReport, TaskState};
 
 impl Core {
-    /// Passes a result through: a success ends any service trouble; a
-    /// failure is logged, becomes the trouble shown, and yields `None`.
+    /// Passes a result through: a success ends the trouble of the same kind
+    /// (`doing`: a working outbox count says nothing of a broken search); a
+    /// failure is logged, shown as service trouble, and yields `None`.
     pub(super) fn checked<T>(&mut self, doing: &'static str, r: Result<T, CoreError>) -> Option<T> {
         match r {
             Ok(t) => {
-                if self.trouble.take().is_some() {
-                    tracing::info!("the store works again");
+                if self.troubles.remove(doing).is_some() {
+                    tracing::info!("the store works again to {doing}");
                     self.update_lamp();
                 }
                 Some(t)
@@ -21,16 +22,16 @@ impl Core {
             Err(e) => {
                 tracing::error!("cannot {doing}: {e}");
                 let t = Trouble { doing, error: e.to_string(), transient: e.is_transient() };
-                self.trouble = Some(t);
+                self.troubles.insert(doing, t);
                 self.update_lamp();
                 None
             }
         }
     }
 
-    /// The service trouble shown, if any.
+    /// The service trouble shown, if any (the first of several, by kind).
     pub fn trouble(&self) -> Option<&Trouble> {
-        self.trouble.as_ref()
+        self.troubles.values().next()
     }
 
     pub(super) fn task_report(&mut self, r: TaskReport) {

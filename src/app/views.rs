@@ -4,12 +4,21 @@
 
 use super::command::Filters;
 use super::core::Core;
+use super::error::CoreError;
 use super::labels;
 use super::session::{ApplyOutcome, CardProblem, Lang, Page, PrintState, Stage};
 use crate::devices::printer::{Preview, PrinterStatus};
 use crate::domain::{Posting, Settlement, time};
 use crate::search::SearchHit;
 use crate::store::OutboxState;
+
+/// The outbox as last read (see `Core::read_outbox`).
+#[derive(Debug, Clone, Default)]
+pub(super) struct OutboxView {
+    pub pending: u64,
+    /// The state of the application on screen.
+    pub applied: Option<OutboxState>,
+}
 
 /// One row of the job list or the attract carousel.
 #[derive(Debug, Clone, PartialEq)]
@@ -183,7 +192,24 @@ impl Core {
     }
 
     /// Pushes the session and status views when they changed (or `force`).
+    /// What the screen shows of the outbox, read where a failure can be
+    /// shown as service trouble (a failed read keeps the last values).
+    fn read_outbox(&mut self) {
+        let r = self.store.outbox_pending().map_err(CoreError::from);
+        if let Some(n) = self.checked("count the queued submissions", r) {
+            self.outbox.pending = n;
+        }
+        self.outbox.applied = match self.applied_outbox {
+            None => None,
+            Some(id) => {
+                let r = self.store.outbox_state(id).map_err(CoreError::from);
+                self.checked("read an application's state", r).flatten().or(self.outbox.applied.take())
+            }
+        };
+    }
+
     pub(super) fn views(&mut self, out: &mut Vec<UiUpdate>, force: bool) {
+        self.read_outbox();
         let v = self.session_view();
         if force || self.last_view.as_ref() != Some(&v) {
             self.last_view = Some(v.clone());
@@ -221,17 +247,15 @@ impl Core {
             applied: applied.map(|a| match a {
                 ApplyOutcome::Recorded { sent: true, .. } => AppliedStatus::Sent,
                 // Live: what the platform has said since.
-                ApplyOutcome::Recorded { sent: false, .. } => {
-                    match self.applied_outbox.and_then(|id| self.store.outbox_state(id).ok().flatten()) {
-                        Some(OutboxState::Done) => AppliedStatus::Sent,
-                        Some(OutboxState::Failed { code }) => match code.as_deref() {
-                            Some("already_applied") => AppliedStatus::Duplicate,
-                            Some("posting_closed") => AppliedStatus::Closed,
-                            _ => AppliedStatus::Failed,
-                        },
-                        Some(OutboxState::Pending) | None => AppliedStatus::Waiting,
-                    }
-                }
+                ApplyOutcome::Recorded { sent: false, .. } => match &self.outbox.applied {
+                    Some(OutboxState::Done) => AppliedStatus::Sent,
+                    Some(OutboxState::Failed { code }) => match code.as_deref() {
+                        Some("already_applied") => AppliedStatus::Duplicate,
+                        Some("posting_closed") => AppliedStatus::Closed,
+                        _ => AppliedStatus::Failed,
+                    },
+                    Some(OutboxState::Pending) | None => AppliedStatus::Waiting,
+                },
                 ApplyOutcome::AlreadyApplied { .. } => AppliedStatus::Duplicate,
                 ApplyOutcome::Closed => AppliedStatus::Closed,
                 ApplyOutcome::Failed => AppliedStatus::Failed,
@@ -264,14 +288,14 @@ impl Core {
             }
             .to_string(),
             help_called: self.help_called,
-            outbox_pending: self.store.outbox_pending().unwrap_or(0),
+            outbox_pending: self.outbox.pending,
             demo: self.cfg.demo,
             sim_slow: self.sim_slow,
             sim_paper_out: paper_out,
             sim_card: card_sim.and_then(|r| r.on_reader()).map(|s| s.key().to_string()).unwrap_or_default(),
             sim_reader_unplugged: card_sim.is_some_and(|r| !r.plugged_in()),
             reading_aloud: self.reading.is_some(),
-            service_problem: if self.trouble.is_some() {
+            service_problem: if !self.troubles.is_empty() {
                 "store"
             } else if !self.tasks.is_empty() {
                 "task"

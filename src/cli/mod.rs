@@ -20,7 +20,6 @@ use chrono::{DateTime, FixedOffset};
 use clap::{Parser, Subcommand};
 
 use crate::config::{self, Loaded, Sources};
-use crate::domain::time;
 use crate::store::Store;
 
 #[derive(Debug, Parser)]
@@ -100,7 +99,7 @@ impl Context {
     fn new(cli: &Cli) -> Context {
         Context {
             sources: Sources { config_file: cli.config.clone(), data_dir: cli.data_dir.clone() },
-            now: cli.now.unwrap_or_else(|| time::in_china(chrono::Utc::now())),
+            now: crate::clock::Clock::wall(&crate::clock::SystemClock::new(cli.now)),
             pinned_now: cli.now,
         }
     }

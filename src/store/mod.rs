@@ -14,6 +14,7 @@ mod search;
 mod settings;
 mod submissions;
 pub mod sync;
+mod turns;
 
 use std::cell::{Cell, RefCell};
 use std::path::{Path, PathBuf};
@@ -84,6 +85,8 @@ pub struct Store {
     /// counts notice this connection's own changes (SQLite's
     /// `data_version` only reports other connections' commits).
     own_writes: Cell<u64>,
+    /// This file's writers in this process, in turn (see `turns.rs`).
+    turns: std::sync::Arc<turns::Turns>,
 }
 
 impl std::fmt::Debug for Store {
@@ -139,7 +142,8 @@ impl Store {
         )
         .map_err(e)?;
         conn.set_prepared_statement_cache_capacity(64);
-        let mut store = Store { conn, path, estimates: RefCell::new(None), own_writes: Cell::new(0) };
+        let turns = turns::for_path(&path);
+        let mut store = Store { conn, path, estimates: RefCell::new(None), own_writes: Cell::new(0), turns };
         migrations::migrate(&mut store.conn, &store.path, version)?;
         Ok(store)
     }
@@ -171,6 +175,8 @@ impl Store {
     /// rolled back when it fails. `f` may fail with its own error type.
     pub fn write<T, E: From<StoreError>>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E> {
         let path = self.path.clone();
+        let turns = self.turns.clone();
+        let _turn = turns.take();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)

@@ -231,6 +231,8 @@ fn failure(status: u16, resp: &reqwest::Response) -> Failure {
     match status {
         401 | 403 => Failure::Unauthorized(status),
         429 | 503 => match resp.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()) {
+            // An HTTP date is the platform's, compared with the real clock
+            // (not `--now`): it is about when to ask again.
             Some(v) => Failure::RetryAfter(retry_after(v, Utc::now()).unwrap_or(Duration::from_secs(60))),
             None => Failure::Transient(format!("HTTP {status} without Retry-After")),
         },

@@ -81,6 +81,8 @@ impl SlipPrinter for SimPrinter {
         self.printed += 1;
         let name = format!(
             "slip-{}-{}-{:03}.png",
+            // A file name only: the machine's local time is what a
+            // developer looking in the folder expects.
             chrono::Local::now().format("%Y%m%d-%H%M%S"),
             std::process::id(),
             self.printed
