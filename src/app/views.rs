@@ -120,6 +120,8 @@ pub struct StatusView {
     pub sim_reader_unplugged: bool,
     /// Something is being read aloud.
     pub reading_aloud: bool,
+    /// Read-aloud was asked for and cannot work on this kiosk.
+    pub speech_unavailable: bool,
     /// "" when the service works; else what the worker sees: `store` (the
     /// database failed: "service trouble, please call staff") or `task`
     /// (a background task failed and is being restarted).
@@ -295,6 +297,7 @@ impl Core {
             sim_card: card_sim.and_then(|r| r.on_reader()).map(|s| s.key().to_string()).unwrap_or_default(),
             sim_reader_unplugged: card_sim.is_some_and(|r| !r.plugged_in()),
             reading_aloud: self.reading.is_some(),
+            speech_unavailable: self.speech_problem.is_some(),
             service_problem: if !self.troubles.is_empty() {
                 "store"
             } else if !self.tasks.is_empty() {

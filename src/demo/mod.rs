@@ -217,7 +217,7 @@ fn posting(rng: &mut ChaCha8Rng, opts: &Options, spec: &TradeSpec, identifier: S
         employment_type.push("PER_DIEM");
     }
     let [meals, lodging, transport, injury] = spec.benefits.map(|p| rng.random_range(0..100) < p);
-    let title = title_for(*pick(rng, spec.titles), settlement);
+    let title = title_for(pick::<&str>(rng, spec.titles), settlement);
     let duty = pick(rng, spec.duties);
     let pay_line = match settlement {
         Settlement::Daily => "当天干完当天结工资。",

@@ -221,6 +221,7 @@ fn apply_status(ui: &AppWindow, v: &StatusView) {
     s.set_outbox_pending(v.outbox_pending.min(i32::MAX as u64) as i32);
     s.set_demo(v.demo);
     s.set_reading_aloud(v.reading_aloud);
+    s.set_speech_unavailable(v.speech_unavailable);
     s.set_service_problem(v.service_problem.as_str().into());
     let sim = ui.global::<SimAdapter>();
     sim.set_paper_out(v.sim_paper_out);

@@ -211,7 +211,7 @@ impl crate::devices::printer::SlipPrinter for BadPrinter {
     ) -> Result<crate::devices::printer::Printed, crate::devices::printer::PrintError> {
         match self {
             BadPrinter::Stuck(held) => {
-                let _ = held.lock().unwrap().recv();
+                let _ = held.get_mut().unwrap().recv();
                 Err(crate::devices::printer::PrintError::Failed("released at the end of the test".into()))
             }
             BadPrinter::Panics => panic!("driver bug"),
@@ -438,4 +438,17 @@ fn an_unusable_device_key_stops_the_kiosk_instead_of_being_replaced() {
     let Err(e) = build(&cfg, dir.path(), parts) else { panic!("built with a damaged key") };
     assert!(e.to_string().contains("is damaged: 5 bytes instead of 32"), "{e}");
     assert_eq!(std::fs::read(dir.path().join("device.key")).unwrap(), b"short");
+}
+
+#[test]
+fn read_aloud_without_a_speech_engine_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut core, _) = demo_core(dir.path());
+    core.initial();
+    core.devices.speech = Box::new(crate::devices::speech::NoSpeech("espeak-ng is not installed".into()));
+    core.handle(Command::Session(Input::Touch));
+    assert!(!core.status_view().speech_unavailable);
+    core.handle(Command::ReadAloud("共 42 个工作".into()));
+    let s = core.status_view();
+    assert!(s.speech_unavailable && !s.reading_aloud);
 }
