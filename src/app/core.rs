@@ -113,8 +113,8 @@ pub struct Core {
     pub(super) outbox: super::views::OutboxView,
     /// The utterance being read aloud.
     pub(super) reading: Option<u64>,
-    /// Read-aloud is not available (why), after it was asked for once.
-    pub(super) speech_problem: Option<String>,
+    /// Read-aloud was asked for and this kiosk cannot speak (logged why).
+    pub(super) speech_unavailable: bool,
 }
 
 impl Core {
@@ -160,7 +160,7 @@ impl Core {
             troubles: BTreeMap::new(),
             tasks: BTreeMap::new(),
             reading: None,
-            speech_problem: None,
+            speech_unavailable: false,
             outbox: Default::default(),
             cfg,
         };

@@ -45,11 +45,9 @@ pub struct Parts {
 
 /// An event sink that turns a device's events into commands for the core.
 fn sink<E: 'static>(tx: &std::sync::mpsc::Sender<Command>, f: fn(E) -> Command) -> EventSink<E> {
-    let tx = std::sync::Mutex::new(tx.clone());
+    let tx = tx.clone();
     Arc::new(move |e| {
-        if let Ok(tx) = tx.lock() {
-            let _ = tx.send(f(e));
-        }
+        let _ = tx.send(f(e));
     })
 }
 

@@ -30,9 +30,9 @@ impl Core {
         application_no: Option<String>,
         out: &mut Vec<UiUpdate>,
     ) -> bool {
-        let Some(printer) = &self.devices.printer else {
+        if self.devices.printer.is_none() {
             return self.input(Input::PrintFinished(Err(PrintProblem::NoPrinter)), out);
-        };
+        }
         let posting = match self.store.posting(posting_id) {
             Ok(Some(p)) => p,
             other => {
@@ -50,13 +50,14 @@ impl Core {
             masked_id: self.session.person().map(|p| p.card.masked_id()).unwrap_or_default(),
         });
         let slip = job_slip(&posting, &ctx, applied.as_ref());
-        let budget = printer.budget(&slip);
-        let deadline_ms = self.clock.now_ms() + budget.as_millis() as u64;
-        // The job is known before an inline printer answers (its outcome
-        // waits in the command queue).
-        let Some(printer) = &mut self.devices.printer else { return false };
-        let job = printer.submit(slip);
-        self.print_job = Some(PrintJob { job, deadline_ms });
+        let now_ms = self.clock.now_ms();
+        if let Some(printer) = &mut self.devices.printer {
+            let deadline_ms = now_ms + printer.budget(&slip).as_millis() as u64;
+            // The job is known before an inline printer answers (its
+            // outcome waits in the command queue).
+            let job = printer.submit(slip);
+            self.print_job = Some(PrintJob { job, deadline_ms });
+        }
         false
     }
 

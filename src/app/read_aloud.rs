@@ -25,11 +25,11 @@ impl Core {
         match self.devices.speech.say(Utterance { text, voice, rate_wpm }) {
             Ok(n) => {
                 self.reading = Some(n);
-                self.speech_problem = None;
+                self.speech_unavailable = false;
             }
             Err(e) => {
                 tracing::warn!("{e}");
-                self.speech_problem = Some(e.to_string());
+                self.speech_unavailable = true;
             }
         }
     }

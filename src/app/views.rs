@@ -297,7 +297,7 @@ impl Core {
             sim_card: card_sim.and_then(|r| r.on_reader()).map(|s| s.key().to_string()).unwrap_or_default(),
             sim_reader_unplugged: card_sim.is_some_and(|r| !r.plugged_in()),
             reading_aloud: self.reading.is_some(),
-            speech_unavailable: self.speech_problem.is_some(),
+            speech_unavailable: self.speech_unavailable,
             service_problem: if !self.troubles.is_empty() {
                 "store"
             } else if !self.tasks.is_empty() {

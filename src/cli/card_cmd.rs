@@ -125,14 +125,16 @@ pub fn run(ctx: &Context, c: &CardCommand, out: &mut dyn Write) -> anyhow::Resul
 const NO_CARD: u8 = 2;
 
 fn read(ctx: &Context, a: &ReadArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    let (port, baud) = match (&a.port, a.baud) {
-        (Some(p), Some(b)) => (p.clone(), b),
-        (p, b) => {
-            let (loaded, _) = ctx.open()?;
-            let r = loaded.config.reader;
-            (p.clone().unwrap_or(r.port), b.unwrap_or(r.baud))
-        }
+    // The configuration once: it is needed for what the command line left
+    // out, and to keep away from the printer's port; with both port and
+    // baud given, a missing or broken configuration does not stop a read.
+    let config = match (&a.port, a.baud) {
+        (Some(_), Some(_)) => ctx.open().ok().map(|(l, _)| l.config),
+        _ => Some(ctx.open()?.0.config),
     };
+    let configured = config.as_ref().map(|c| &c.reader);
+    let port = a.port.clone().or_else(|| configured.map(|r| r.port.clone())).unwrap_or_else(|| "auto".into());
+    let baud = a.baud.or(configured.map(|r| r.baud)).unwrap_or(115_200);
     if port == "simulated" {
         bail!(
             "the configured reader is simulated (demo mode): pass --port, for example the port \
@@ -150,17 +152,14 @@ fn read(ctx: &Context, a: &ReadArgs, out: &mut dyn Write) -> anyhow::Result<Exit
         );
     }
     let mut cfg = ReaderConfig::new(choice, baud);
-    if let Ok((loaded, _)) = ctx.open() {
-        cfg.exclude.extend(PrinterChoice::of(&loaded.config).device().map(Path::to_path_buf));
+    if let Some(c) = &config {
+        cfg.exclude.extend(PrinterChoice::of(c).device().map(Path::to_path_buf));
     }
     let (tx, events) = std::sync::mpsc::channel();
-    let tx = std::sync::Mutex::new(tx);
     let reader = SerialCardReader::spawn(
         cfg,
         std::sync::Arc::new(move |e| {
-            if let Ok(tx) = tx.lock() {
-                let _ = tx.send(e);
-            }
+            let _ = tx.send(e);
         }),
     );
     let deadline = Instant::now() + Duration::from_secs_f64(a.timeout);

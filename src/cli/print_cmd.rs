@@ -180,11 +180,7 @@ fn describe_target(cfg: &Config, t: &TargetArgs) -> String {
     if let Some(f) = &t.out {
         return f.display().to_string();
     }
-    match target(cfg, t) {
-        PrinterChoice::None => "no printer".to_string(),
-        PrinterChoice::Simulated => "the simulated printer".to_string(),
-        PrinterChoice::EscPos(t) => t.to_string(),
-    }
+    target(cfg, t).to_string()
 }
 
 pub fn slip(ctx: &Context, c: &SlipCommand, out: &mut dyn Write) -> anyhow::Result<ExitCode> {

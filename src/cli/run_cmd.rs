@@ -102,8 +102,7 @@ fn device_lines(cfg: &crate::config::Config, demo: bool) -> Vec<String> {
             "none — this kiosk cannot print slips ([printer] port is not set); the print button says so"
                 .to_string()
         }
-        PrinterChoice::Simulated => "simulated (slips become PNG files)".to_string(),
-        PrinterChoice::EscPos(t) => t.to_string(),
+        other => other.to_string(),
     };
     let sync = match (demo, cfg.platform.url.trim().is_empty()) {
         (true, _) => "off (demo mode)".to_string(),

@@ -85,6 +85,17 @@ impl PrinterChoice {
     }
 }
 
+/// For people: start-up lines, messages, the test page.
+impl std::fmt::Display for PrinterChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PrinterChoice::None => write!(f, "none"),
+            PrinterChoice::Simulated => write!(f, "simulated (slips become PNG files)"),
+            PrinterChoice::EscPos(t) => write!(f, "{t}"),
+        }
+    }
+}
+
 /// The devices the core drives.
 pub struct Devices {
     pub reader: Box<dyn CardReader>,

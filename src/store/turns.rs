@@ -92,13 +92,10 @@ mod tests {
     #[test]
     fn connections_to_one_file_share_a_queue() {
         let dir = tempfile::tempdir().unwrap();
-        let a = for_path(&dir.path().join("kiosk.db"));
         std::fs::write(dir.path().join("kiosk.db"), b"").unwrap();
-        let b = for_path(&dir.path().join("./kiosk.db"));
-        let c = for_path(&dir.path().join("other.db"));
-        // `a` was asked for before the file existed, so its key is the plain path.
-        assert!(Arc::ptr_eq(&b, &for_path(&dir.path().join("kiosk.db"))));
-        assert!(!Arc::ptr_eq(&b, &c));
-        let _ = a;
+        let a = for_path(&dir.path().join("./kiosk.db"));
+        assert!(Arc::ptr_eq(&a, &for_path(&dir.path().join("kiosk.db"))), "one file, one queue");
+        assert!(!Arc::ptr_eq(&a, &for_path(&dir.path().join("other.db"))));
+        assert!(!Arc::ptr_eq(&for_path(Path::new(":memory:")), &for_path(Path::new(":memory:"))));
     }
 }

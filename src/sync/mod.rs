@@ -335,71 +335,64 @@ async fn flush_outbox(
         false => (cx.clock.wall().timestamp(), OUTBOX_BATCH),
     };
     let due = store.run(move |st| st.outbox_due(at, limit)).await?;
-    let total = due.len() as u64;
-    let mut tried = 0u64;
-    let result = async {
-        for item in due {
-            tried += 1;
-            let answer = loop {
-                let a = p.submit(&item.kind, &item.idempotency_key, &item.body).await;
-                match &a {
-                    Err(f @ Failure::RetryAfter(_)) if waited_out(f, cx, waited).await => continue,
-                    _ => break a,
-                }
-            };
-            let now = cx.clock.wall().timestamp();
-            let scrubbed = plan::scrub(&item.body, cx.device_key);
-            let id = item.id;
-            match answer {
-                Ok((SubmitAnswer::Acknowledged(resp), date)) => {
-                    s.reached = true;
-                    s.server_date = date.or(s.server_date);
-                    store
-                        .run(move |st| st.write(|tx| tx.outbox_acknowledge(id, &resp, &scrubbed, now)))
-                        .await?;
-                    s.sent += 1;
-                }
-                Ok((SubmitAnswer::Refused { status, code, message, body }, _)) => {
-                    s.reached = true;
-                    let error = format!(
-                        "HTTP {status}: {}",
-                        if message.is_empty() { code.as_deref().unwrap_or("") } else { &message }
-                    );
-                    store
-                        .run(move |st| {
-                            st.write(|tx| {
-                                tx.outbox_fail(id, code.as_deref(), &error, Some(&body), &scrubbed, now)
-                            })
+    // Each item leaves this count once its answer is handled; what stays
+    // was not tried (the round stopped early).
+    s.unattempted = due.len() as u64;
+    for item in due {
+        let answer = loop {
+            let a = p.submit(&item.kind, &item.idempotency_key, &item.body).await;
+            match &a {
+                Err(f @ Failure::RetryAfter(_)) if waited_out(f, cx, waited).await => continue,
+                _ => break a,
+            }
+        };
+        let now = cx.clock.wall().timestamp();
+        let scrubbed = plan::scrub(&item.body, cx.device_key);
+        let id = item.id;
+        match answer {
+            Ok((SubmitAnswer::Acknowledged(resp), date)) => {
+                s.reached = true;
+                s.server_date = date.or(s.server_date);
+                store.run(move |st| st.write(|tx| tx.outbox_acknowledge(id, &resp, &scrubbed, now))).await?;
+                s.sent += 1;
+                s.unattempted -= 1;
+            }
+            Ok((SubmitAnswer::Refused { status, code, message, body }, _)) => {
+                s.reached = true;
+                let error = format!(
+                    "HTTP {status}: {}",
+                    if message.is_empty() { code.as_deref().unwrap_or("") } else { &message }
+                );
+                store
+                    .run(move |st| {
+                        st.write(|tx| {
+                            tx.outbox_fail(id, code.as_deref(), &error, Some(&body), &scrubbed, now)
                         })
-                        .await?;
-                    s.refused += 1;
-                }
-                Err(Failure::Unauthorized(c)) => {
+                    })
+                    .await?;
+                s.refused += 1;
+                s.unattempted -= 1;
+            }
+            Err(Failure::Unauthorized(c)) => {
+                s.reached = true;
+                s.unauthorized = true;
+                return Err(Failure::Unauthorized(c).into());
+            }
+            Err(f) => {
+                if matches!(f, Failure::RetryAfter(_)) {
                     s.reached = true;
-                    s.unauthorized = true;
-                    tried -= 1;
-                    return Err(Failure::Unauthorized(c).into());
                 }
-                Err(f) => {
-                    if matches!(f, Failure::RetryAfter(_)) {
-                        s.reached = true;
-                    }
-                    let wait = plan::retry_delay(&f, item.attempts, rand::random::<f64>());
-                    let error = f.to_string();
-                    store
-                        .run(move |st| {
-                            st.write(|tx| tx.outbox_retry(id, now + wait.as_secs() as i64, &error))
-                        })
-                        .await?;
-                    s.retry_later += 1;
-                    // The platform is unwell or unreachable: leave the rest for later.
-                    return Err(f.into());
-                }
+                let wait = plan::retry_delay(&f, item.attempts, rand::random::<f64>());
+                let error = f.to_string();
+                store
+                    .run(move |st| st.write(|tx| tx.outbox_retry(id, now + wait.as_secs() as i64, &error)))
+                    .await?;
+                s.retry_later += 1;
+                s.unattempted -= 1;
+                // The platform is unwell or unreachable: leave the rest for later.
+                return Err(f.into());
             }
         }
-        Ok(())
     }
-    .await;
-    s.unattempted = total - tried;
-    result
+    Ok(())
 }
