@@ -11,6 +11,7 @@ use std::sync::Arc;
 use crate::app::{Parts, build};
 use crate::clock::{Clock, SystemClock};
 use crate::devices::setup::Threading;
+use crate::ui::backend;
 
 #[derive(Debug, Args, Default)]
 pub struct RunArgs {
@@ -32,7 +33,7 @@ pub fn run(ctx: &Context, a: &RunArgs, out: &mut dyn Write) -> anyhow::Result<Ex
         writeln!(
             out,
             "simulator: the tab on the right edge, or keys 1–6 (place a sample card), 0 (lift it), R (reader cable), \
-             P (paper), N (network), S (slow devices), D (drawer)"
+             P (paper), N (network), S (slow devices), W (presence sensor), D (drawer)"
         )?;
     } else {
         writeln!(out, "gig-kiosk {}", env!("CARGO_PKG_VERSION"))?;
@@ -52,8 +53,20 @@ pub fn run(ctx: &Context, a: &RunArgs, out: &mut dyn Write) -> anyhow::Result<Ex
     for line in device_lines(cfg, demo) {
         writeln!(out, "{line}")?;
     }
+    let display = backend::choose(&cfg.screen, &backend::Env::read(std::path::Path::new("/dev")));
+    match &display {
+        Ok(d) => writeln!(out, "display:  {d}")?,
+        Err(e) => writeln!(out, "display:  none — {e}")?,
+    }
     if a.check {
         return Ok(ExitCode::SUCCESS);
+    }
+    let display = display?;
+    for (var, value) in display.kms_env() {
+        // SAFETY: nothing else runs yet: no device, core or runtime thread
+        // has been started (they start below), so no thread reads the
+        // environment while it changes. The LinuxKMS backend reads these.
+        unsafe { std::env::set_var(var, value) };
     }
     let data_dir = cfg.storage.data_dir.clone();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new(ctx.pinned_now));
@@ -84,7 +97,9 @@ pub fn run(ctx: &Context, a: &RunArgs, out: &mut dyn Write) -> anyhow::Result<Ex
         core.set_sync(crate::sync::worker::spawn(&supervisor, platform, settings, sink));
     }
     tracing::info!("core ready after {:?}", started.elapsed());
-    crate::ui::run_kiosk(core, a.fullscreen || !demo, started)?;
+    crate::service::status(&format!("starting: {} open jobs cached", counts.open));
+    let opts = crate::ui::RunOptions { fullscreen: a.fullscreen || !demo, started, display };
+    crate::ui::run_kiosk(core, opts)?;
     Ok(ExitCode::SUCCESS)
 }
 

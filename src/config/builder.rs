@@ -48,6 +48,13 @@ impl Builder {
         b.put("storage.data_dir", Value::String(data_dir.display().to_string()), origin.clone());
         b.put("screen.idle_timeout_s", Value::Integer(60), origin.clone());
         b.put("screen.idle_warning_s", Value::Integer(10), origin.clone());
+        b.put("screen.backend", Value::String("auto".into()), origin.clone());
+        b.put("screen.renderer", Value::String("software".into()), origin.clone());
+        b.put("screen.rotation", Value::Integer(0), origin.clone());
+        b.put("gpio.enabled", Value::Boolean(false), origin.clone());
+        b.put("gpio.presence_active", Value::String("high".into()), origin.clone());
+        b.put("gpio.help_button_active", Value::String("low".into()), origin.clone());
+        b.put("gpio.outputs_active", Value::String("high".into()), origin.clone());
         b.put("printer.paper", Value::String("80mm".into()), origin.clone());
         // Simulated devices belong to demo mode: a configured kiosk has no
         // printer until one is named.

@@ -45,6 +45,7 @@ pub struct Config {
     pub printer: Printer,
     pub reader: Reader,
     pub platform: Platform,
+    pub gpio: Gpio,
 }
 
 /// The employment platform (`platform-api.md`). No `url`: no sync.
@@ -88,6 +89,36 @@ pub struct Reader {
 pub struct Screen {
     pub idle_timeout_s: u32,
     pub idle_warning_s: u32,
+    /// `auto`, `winit` or `linuxkms` (ui/backend.rs).
+    pub backend: String,
+    /// `software` or `opengl`.
+    pub renderer: String,
+    /// Clockwise degrees: 0, 90, 180 or 270.
+    pub rotation: u32,
+    /// DRM connector name; empty: the first connected.
+    #[serde(default)]
+    pub output: String,
+}
+
+/// The Raspberry Pi's GPIO lines (devices/gpio). A pin that is not set is
+/// not wired.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gpio {
+    pub enabled: bool,
+    #[serde(default)]
+    pub presence_pin: Option<u8>,
+    pub presence_active: String,
+    #[serde(default)]
+    pub help_button_pin: Option<u8>,
+    pub help_button_active: String,
+    #[serde(default)]
+    pub help_lamp_pin: Option<u8>,
+    #[serde(default)]
+    pub led_green_pin: Option<u8>,
+    #[serde(default)]
+    pub led_red_pin: Option<u8>,
+    pub outputs_active: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -113,6 +113,31 @@ pub const KEYS: &[Key] = &[
         "Seconds of warning before the idle timeout; any touch cancels it (default 10).",
     ),
     key(
+        "screen",
+        "backend",
+        Kind::Choice(&["auto", "winit", "linuxkms"]),
+        "How the kiosk draws: \"winit\" in a desktop session (X11/Wayland), \"linuxkms\" straight to the display \
+         without one, \"auto\" picks (default auto; SLINT_BACKEND overrides).",
+    ),
+    key(
+        "screen",
+        "renderer",
+        Kind::Choice(&["software", "opengl"]),
+        "\"software\" (default: no GPU needed, least memory) or \"opengl\" (OpenGL ES through the GPU driver).",
+    ),
+    key(
+        "screen",
+        "rotation",
+        Kind::IntChoice(&[0, 90, 180, 270]),
+        "Degrees to turn the picture clockwise, for a panel mounted rotated (linuxkms only; default 0).",
+    ),
+    key(
+        "screen",
+        "output",
+        Kind::Text,
+        "The display connector to draw on (linuxkms), e.g. HDMI-A-1; empty: the first connected one.",
+    ),
+    key(
         "printer",
         "paper",
         Kind::Choice(&["58mm", "80mm", "80mm-narrow"]),
@@ -193,6 +218,40 @@ pub const KEYS: &[Key] = &[
         "baud",
         Kind::IntChoice(&[115_200, 57_600, 38_400, 19_200, 9_600]),
         "ID-card reader line speed (default 115200).",
+    ),
+    key(
+        "gpio",
+        "enabled",
+        Kind::Bool,
+        "Use the Raspberry Pi's GPIO pins below (default false: no sensor, button or lamps wired).",
+    ),
+    key("gpio", "presence_pin", Kind::Int { min: 0, max: 27 }, "Presence sensor input (BCM pin number)."),
+    key(
+        "gpio",
+        "presence_active",
+        Kind::Choice(&["high", "low"]),
+        "Level the presence sensor drives when someone is there (default high, as PIR modules do).",
+    ),
+    key("gpio", "help_button_pin", Kind::Int { min: 0, max: 27 }, "Help button input (BCM pin number)."),
+    key(
+        "gpio",
+        "help_button_active",
+        Kind::Choice(&["high", "low"]),
+        "Level while the help button is pressed (default low: button to ground, internal pull-up).",
+    ),
+    key("gpio", "help_lamp_pin", Kind::Int { min: 0, max: 27 }, "Help lamp output (BCM pin number)."),
+    key(
+        "gpio",
+        "led_green_pin",
+        Kind::Int { min: 0, max: 27 },
+        "Status LED, green leg (BCM pin): green ok, green+red (amber) degraded, red fault.",
+    ),
+    key("gpio", "led_red_pin", Kind::Int { min: 0, max: 27 }, "Status LED, red leg (BCM pin)."),
+    key(
+        "gpio",
+        "outputs_active",
+        Kind::Choice(&["high", "low"]),
+        "Level that lights the lamp and the LED (default high).",
     ),
 ];
 

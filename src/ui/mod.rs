@@ -11,7 +11,11 @@
 
 slint::include_modules!();
 
+pub mod backend;
+mod run;
 pub mod screenshot;
+
+pub use run::{RunError, RunOptions, run_kiosk};
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -90,6 +94,7 @@ pub fn bind(ui: &AppWindow, send: CommandFn) {
     sim.on_toggle_paper(cmd(|| Command::Sim(SimCommand::TogglePaper)));
     sim.on_toggle_network(cmd(|| Command::Sim(SimCommand::ToggleNetwork)));
     sim.on_toggle_slow(cmd(|| Command::Sim(SimCommand::ToggleSlow)));
+    sim.on_toggle_presence(cmd(|| Command::Sim(SimCommand::TogglePresence)));
     sim.on_toggle_reader_cable(cmd(|| Command::Sim(SimCommand::ToggleReaderCable)));
     set_rights(ui, Lang::Zh);
 }
@@ -223,6 +228,8 @@ fn apply_status(ui: &AppWindow, v: &StatusView) {
     s.set_reading_aloud(v.reading_aloud);
     s.set_speech_unavailable(v.speech_unavailable);
     s.set_service_problem(v.service_problem.as_str().into());
+    s.set_someone_near(v.someone_near);
+    s.set_status_led(v.status_led.as_str().into());
     let sim = ui.global::<SimAdapter>();
     sim.set_paper_out(v.sim_paper_out);
     sim.set_slow(v.sim_slow);
@@ -422,86 +429,5 @@ impl Inline {
     pub fn pump(&self) {
         let updates = self.core.borrow_mut().pump();
         apply(&self.ui, updates);
-    }
-}
-
-/// Why the kiosk window stopped other than by being closed.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    #[error("{0}\n(the touch UI needs a display: a Wayland or X11 session, or DISPLAY set)")]
-    Display(#[from] slint::PlatformError),
-    #[error("the kiosk's core stopped unexpectedly (a bug): {0}")]
-    Core(String),
-    #[error("cannot start the core's thread: {0}")]
-    Thread(#[from] std::io::Error),
-}
-
-/// Runs the kiosk window with the core on its own thread until the window closes.
-pub fn run_kiosk(core: Core, fullscreen: bool, started: std::time::Instant) -> Result<(), RunError> {
-    // The software renderer unless SLINT_BACKEND says otherwise: at
-    // 1080×1920 it draws a scrolling frame in ~3 ms here, and the kiosk
-    // stays at ~57 MB with 100 000 postings, where OpenGL through Mesa
-    // costs ~110 MB more (docs/performance.md).
-    if std::env::var_os("SLINT_BACKEND").is_none() {
-        slint::BackendSelector::new()
-            .backend_name("winit".into())
-            .renderer_name("software".into())
-            .select()?;
-    }
-    let ui = AppWindow::new()?;
-    // Start-up time to the first frame: logged, and measured in docs/performance.md.
-    {
-        let once = std::cell::Cell::new(false);
-        let _ = ui.window().set_rendering_notifier(move |state, _| {
-            if matches!(state, slint::RenderingState::AfterRendering) && !once.replace(true) {
-                tracing::info!(target: "kiosk::startup", "first frame after {:?}", started.elapsed());
-                if std::env::var_os("KIOSK_EXIT_AFTER_FIRST_FRAME").is_some() {
-                    eprintln!("first frame after {:.0} ms", started.elapsed().as_secs_f64() * 1e3);
-                    let _ = slint::quit_event_loop();
-                }
-            }
-        });
-    }
-    if fullscreen {
-        ui.window().set_fullscreen(true);
-    }
-    let tx = core.sender();
-    let send: CommandFn = {
-        let tx = tx.clone();
-        Rc::new(move |cmd| {
-            if tx.send(cmd).is_err() {
-                tracing::error!("the core has stopped");
-            }
-        })
-    };
-    bind(&ui, send);
-    let weak = ui.as_weak();
-    // The core holds the session: if it ever panics, the kiosk stops with
-    // an error (and the service manager starts it again) rather than show a
-    // screen nobody answers.
-    let core_thread = std::thread::Builder::new().name("core".into()).spawn(move || {
-        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
-            core.run(move |updates| {
-                let _ = weak.upgrade_in_event_loop(move |ui| apply(&ui, updates));
-            })
-        }));
-        let _ = slint::invoke_from_event_loop(|| {
-            let _ = slint::quit_event_loop();
-        });
-        run.map_err(|p| crate::panic_message(&*p))
-    })?;
-    // Renderers without a rendering notifier (the software one): leave
-    // shortly after the event loop starts, for memory measurements.
-    if std::env::var_os("KIOSK_EXIT_AFTER_FIRST_FRAME").is_some() {
-        slint::Timer::single_shot(std::time::Duration::from_millis(1500), || {
-            let _ = slint::quit_event_loop();
-        });
-    }
-    ui.run()?;
-    let _ = tx.send(Command::Quit);
-    match core_thread.join() {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(panic)) => Err(RunError::Core(panic)),
-        Err(_) => Err(RunError::Core("its thread could not be joined".into())),
     }
 }
