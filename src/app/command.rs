@@ -59,6 +59,8 @@ pub enum SimCommand {
     ToggleSlow,
     /// Pull out (or plug back in) the reader's cable.
     ToggleReaderCable,
+    /// Someone steps in front of the presence sensor (or leaves).
+    TogglePresence,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -72,6 +74,8 @@ pub enum Command {
     /// or stop if something is being read.
     ReadAloud(String),
     Speech(SpeechEvent),
+    /// The presence sensor or the help button (GPIO).
+    Gpio(crate::devices::gpio::GpioEvent),
     Sim(SimCommand),
     /// Re-read the job list (new data arrived).
     Refresh,

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 
-use super::command::{Command, Filters};
+use super::command::{Command, Filters, SimCommand};
 use super::error::{CoreError, Trouble};
 use super::print::PrintJob;
 use super::session::{Effect, Input, Page, Session, Timeouts};
@@ -29,7 +29,6 @@ use super::views::{SessionView, StatusView, UiUpdate};
 use crate::clock::Clock;
 use crate::config::{Config, Station};
 use crate::devices::card_reader::{CardEvent, ReaderStatus};
-use crate::devices::gpio::Lamp;
 use crate::devices::printer::PrinterStatus;
 use crate::devices::setup::Devices;
 use crate::devices::speech::SpeechEvent;
@@ -101,6 +100,10 @@ pub struct Core {
     pub(super) online: bool,
     pub(super) offline_since: Option<DateTime<FixedOffset>>,
     pub(super) help_called: bool,
+    /// The presence sensor sees someone.
+    pub(super) someone_near: bool,
+    /// The presence sensor counted this visit (a touch that follows is the same visit).
+    pub(super) presence_visit: bool,
     pub(super) sim_slow: bool,
     pub(super) last_view: Option<SessionView>,
     pub(super) last_status: Option<StatusView>,
@@ -153,6 +156,8 @@ impl Core {
             online: true,
             offline_since: None,
             help_called: false,
+            someone_near: false,
+            presence_visit: false,
             sim_slow: false,
             last_view: None,
             last_status: None,
@@ -292,15 +297,8 @@ impl Core {
                 self.update_lamp();
             }
             Command::Printed(o) => full |= self.printed(o, out),
-            Command::CallStaff => {
-                self.session.handle(Input::Touch, now_ms);
-                self.help_called = true;
-                self.devices.gpio.set_lamp(Lamp::Help, true);
-                self.stat(StatKind::Help, None);
-                if self.session.page() != Page::Help {
-                    full |= self.input(Input::Go(Page::Help), out);
-                }
-            }
+            Command::CallStaff => full |= self.call_staff(out),
+            Command::Gpio(e) => full |= self.gpio_event(e, out),
             Command::ReadAloud(text) => {
                 self.session.handle(Input::Touch, now_ms);
                 self.read_aloud(text);
@@ -309,6 +307,9 @@ impl Core {
                 if self.reading == Some(n) {
                     self.reading = None;
                 }
+            }
+            Command::Sim(SimCommand::TogglePresence) => {
+                full |= self.gpio_event(crate::devices::gpio::GpioEvent::Presence(!self.someone_near), out)
             }
             Command::Sim(c) => self.sim(c),
             Command::Refresh => self.refresh(out),
@@ -331,6 +332,7 @@ impl Core {
                 self.online = st.online;
                 let changed = st.cache_changed;
                 self.sync = Some(st);
+                self.update_lamp();
                 if changed {
                     self.refresh(out);
                 }
@@ -366,6 +368,8 @@ impl Core {
         let mut full = false;
         for e in fx {
             match e {
+                // A visit the presence sensor already counted is not counted twice.
+                Effect::Visit if std::mem::take(&mut self.presence_visit) => {}
                 Effect::Visit => self.stat(StatKind::Visit, None),
                 Effect::CardRead => self.stat(StatKind::CardRead, None),
                 Effect::ViewedJob(id) => {
@@ -391,7 +395,7 @@ impl Core {
                     self.detail = None;
                     self.applied_outbox = None;
                     self.help_called = false;
-                    self.devices.gpio.set_lamp(Lamp::Help, false);
+                    self.devices.gpio.set_help_lamp(false);
                     self.stop_reading();
                     out.push(UiUpdate::Slip(None));
                     full = true;
@@ -475,14 +479,6 @@ impl Core {
         let r = self.store.search(&q, self.wall()).map_err(CoreError::from);
         let hits = self.checked("choose the attract jobs", r).map(|o| o.hits).unwrap_or_default();
         out.push(UiUpdate::Attract(hits.iter().map(|h| self.row(h)).collect()));
-    }
-
-    /// The status lamp is lit while the reader and the printer can work,
-    /// the store answers and no background task is failing.
-    pub(super) fn update_lamp(&mut self) {
-        let printer_ok = self.devices.printer.is_none() || self.printer.can_print();
-        let ok = self.reader.is_ready() && printer_ok && self.troubles.is_empty() && self.tasks.is_empty();
-        self.devices.gpio.set_lamp(Lamp::Status, ok);
     }
 }
 

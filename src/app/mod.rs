@@ -9,6 +9,7 @@ mod apply;
 pub mod command;
 pub mod core;
 pub mod error;
+mod gpio;
 mod health;
 pub mod labels;
 mod print;
@@ -61,6 +62,7 @@ pub fn build(cfg: &Config, data_dir: &Path, parts: Parts) -> Result<Core, BuildE
         card: sink(&channel.0, Command::Card),
         printed: sink(&channel.0, Command::Printed),
         speech: sink(&channel.0, Command::Speech),
+        gpio: sink(&channel.0, Command::Gpio),
     };
     let setup =
         Setup { threading: parts.threading, demo: parts.demo, data_dir: data_dir.to_path_buf(), sinks };

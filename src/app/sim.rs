@@ -37,6 +37,8 @@ impl Core {
                 }
                 reader.into_iter().for_each(|r| r.set_slow(self.sim_slow));
             }
+            // The core handles it as the sensor's event (core.rs).
+            SimCommand::TogglePresence => {}
         }
         if reader.is_none()
             && matches!(c, SimCommand::PlaceCard(_) | SimCommand::RemoveCard | SimCommand::ToggleReaderCable)

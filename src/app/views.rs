@@ -7,6 +7,7 @@ use super::core::Core;
 use super::error::CoreError;
 use super::labels;
 use super::session::{ApplyOutcome, CardProblem, Lang, Page, PrintState, Stage};
+use crate::devices::gpio::StatusLed;
 use crate::devices::printer::{Preview, PrinterStatus};
 use crate::domain::{Posting, Settlement, time};
 use crate::search::SearchHit;
@@ -128,6 +129,10 @@ pub struct StatusView {
     pub service_problem: String,
     /// This kiosk has no printer configured.
     pub no_printer: bool,
+    /// The presence sensor sees someone (the attract page greets them).
+    pub someone_near: bool,
+    /// The status LED: `ok` (green), `degraded` (amber), `fault` (red).
+    pub status_led: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -307,6 +312,13 @@ impl Core {
             }
             .to_string(),
             no_printer: self.devices.printer.is_none(),
+            someone_near: self.someone_near,
+            status_led: match self.status_led() {
+                StatusLed::Ok => "ok",
+                StatusLed::Degraded => "degraded",
+                StatusLed::Fault => "fault",
+            }
+            .to_string(),
         }
     }
 }

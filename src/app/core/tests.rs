@@ -7,6 +7,7 @@ use crate::app::views::{AppliedStatus, JobRow};
 use crate::app::{Parts, build};
 use crate::clock::ManualClock;
 use crate::devices::card_reader::samples::Sample;
+use crate::devices::gpio::StatusLed;
 use crate::devices::setup::Threading;
 use crate::domain::Settlement;
 use crate::test_support::fixture_now;
@@ -156,7 +157,7 @@ fn the_status_lamp_goes_out_while_the_reader_is_out_of_order() {
     // The simulated reader's first report.
     core.pump();
     fn core_lamp(c: &Core) -> bool {
-        c.devices.sim.gpio.as_ref().unwrap().lamp(Lamp::Status)
+        lamp(c)
     }
     assert!(core_lamp(&core));
     for (status, on, code) in [
@@ -190,8 +191,63 @@ fn printing_renders_a_slip_and_paper_out_is_reported() {
     assert!(!core.status_view().printer_ready);
 }
 
+/// The status LED shows green (amber or red otherwise).
 fn lamp(c: &Core) -> bool {
-    c.devices.sim.gpio.as_ref().unwrap().lamp(Lamp::Status)
+    c.devices.sim.gpio.as_ref().unwrap().status() == Some(StatusLed::Ok)
+}
+
+fn led(c: &Core) -> StatusLed {
+    c.devices.sim.gpio.as_ref().unwrap().status().unwrap()
+}
+
+#[test]
+fn the_status_led_is_amber_while_the_printer_has_no_paper() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut core, _) = demo_core(dir.path());
+    let first = jobs(&core.initial()).unwrap().1[0].id.clone();
+    core.pump();
+    assert_eq!(led(&core), StatusLed::Ok);
+    core.handle(Command::Sim(SimCommand::TogglePaper));
+    core.handle(Command::Session(Input::OpenJob(first)));
+    core.handle(Command::Session(Input::PrintTapped));
+    assert_eq!(led(&core), StatusLed::Degraded);
+}
+
+#[test]
+fn the_help_button_calls_staff_and_presence_counts_one_visit() {
+    use crate::devices::gpio::Input as Pin;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut core, _) = demo_core(dir.path());
+    core.initial();
+    let visits = |c: &Core| c.store.stat_count(StatKind::Visit, 0).unwrap();
+    let gpio = core.devices.sim.gpio.clone().unwrap();
+    // Someone walks up: the sensor's level holds past its debounce window.
+    for t in (0..=400).step_by(10) {
+        gpio.input(Pin::Presence, true, t);
+    }
+    core.pump();
+    assert!(core.someone_near && core.status_view().someone_near);
+    assert_eq!(visits(&core), 1);
+    // They touch the screen: the same visit.
+    core.handle(Command::Session(Input::Touch));
+    assert_eq!(visits(&core), 1);
+    // The help button (active low) bounces, is held 80 ms, bounces on
+    // release; sampled every 5 ms as the Pi's poller does. One press calls
+    // staff once.
+    let level_at = |t: u64| match t {
+        1000..1015 => (t / 5) % 2 == 1,
+        1015..1095 => false,
+        1095..1110 => (t / 5).is_multiple_of(2),
+        _ => true,
+    };
+    for t in (990..1200).step_by(5) {
+        gpio.input(Pin::HelpButton, level_at(t), t);
+    }
+    core.pump();
+    assert_eq!(core.session().page(), Page::Help);
+    assert!(gpio.help_lamp());
+    assert_eq!(core.store.stat_count(StatKind::Help, 0).unwrap(), 1);
+    assert!(core.status_view().help_called);
 }
 
 /// A printer driver gone wrong: it never returns (until the test drops the
@@ -352,7 +408,7 @@ fn a_broken_database_is_service_trouble_not_an_empty_list() {
     assert_eq!(failed, Some((true, 0)), "the list says the search failed");
     let s = core.status_view();
     assert_eq!(s.service_problem, "store");
-    assert!(!lamp(&core), "the status lamp goes out");
+    assert_eq!(led(&core), StatusLed::Fault, "the status LED turns red");
     let t = core.trouble().unwrap();
     assert_eq!(t.doing, "search the jobs");
     assert!(t.error.contains("postings"), "{t:?}");
@@ -451,4 +507,20 @@ fn read_aloud_without_a_speech_engine_says_so() {
     core.handle(Command::ReadAloud("共 42 个工作".into()));
     let s = core.status_view();
     assert!(s.speech_unavailable && !s.reading_aloud);
+}
+
+#[test]
+fn the_demo_drawer_stands_in_for_the_presence_sensor_and_shows_the_led() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut core, _) = demo_core(dir.path());
+    core.initial();
+    core.pump();
+    assert_eq!(core.status_view().status_led, "ok");
+    core.handle(Command::Sim(SimCommand::TogglePresence));
+    assert!(core.status_view().someone_near);
+    assert_eq!(core.store.stat_count(StatKind::Visit, 0).unwrap(), 1);
+    core.handle(Command::Sim(SimCommand::TogglePresence));
+    assert!(!core.status_view().someone_near);
+    core.handle(Command::Sim(SimCommand::TogglePaper));
+    assert_eq!(core.status_view().status_led, "degraded");
 }
