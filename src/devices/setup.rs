@@ -15,8 +15,9 @@ use super::EventSink;
 use super::card_reader::serial::{PortChoice, ReaderConfig, SerialCardReader};
 use super::card_reader::sim::{PtySimulatedReader, SimCardReader};
 use super::card_reader::{CardEvent, CardReader};
-use super::gpio::Gpio;
+use super::gpio::pi::PiGpio;
 use super::gpio::sim::SimGpio;
+use super::gpio::{Gpio, GpioEvent};
 use super::printer::SlipPrinter;
 use super::printer::escpos::EscPosPrinter;
 use super::printer::sim::{SimPrinter, SimPrinterControls};
@@ -41,6 +42,7 @@ pub struct Sinks {
     pub card: EventSink<CardEvent>,
     pub printed: EventSink<PrintOutcome>,
     pub speech: EventSink<SpeechEvent>,
+    pub gpio: EventSink<GpioEvent>,
 }
 
 /// What device construction needs besides the configuration.
@@ -124,7 +126,7 @@ const DEMO_READ: Duration = Duration::from_millis(400);
 impl Devices {
     /// Every device from the configuration.
     pub fn build(cfg: &Config, setup: Setup) -> Devices {
-        let (gpio, sim_gpio) = gpio(cfg);
+        let (gpio, sim_gpio) = gpio(cfg, &setup);
         let (speech, sim_speech) = speech(&setup);
         let (printer, sim_printer) = printer(cfg, &setup);
         Devices {
@@ -194,6 +196,8 @@ pub fn reader(cfg: &Config, setup: &Setup) -> Box<dyn CardReader> {
         port => {
             let mut rc = ReaderConfig::new(PortChoice::parse(port), cfg.reader.baud);
             rc.exclude.extend(PrinterChoice::of(cfg).device().map(Path::to_path_buf));
+            // The udev rules' printer name, whatever the printer's port says.
+            rc.exclude.push(rc.dev_dir.join(crate::devices::card_reader::ports::STABLE_PRINTER));
             Box::new(SerialCardReader::spawn(rc, sink))
         }
     }
@@ -223,11 +227,31 @@ pub fn printer(cfg: &Config, setup: &Setup) -> (Option<PrinterWorker>, Option<Si
     (Some(worker), controls)
 }
 
-/// GPIO: the simulated lamps and inputs (the Raspberry Pi's comes with the
-/// station-machine issue).
-pub fn gpio(_cfg: &Config) -> (Box<dyn Gpio>, Option<SimGpio>) {
-    let g = SimGpio::default();
-    (Box::new(g.clone()), Some(g))
+/// GPIO: the Raspberry Pi's pins when `[gpio] enabled` and this is a Pi;
+/// otherwise the simulated GPIO, with a log line saying why.
+pub fn gpio(cfg: &Config, setup: &Setup) -> (Box<dyn Gpio>, Option<SimGpio>) {
+    let sink = setup.sinks.gpio.clone();
+    let sim = |why: String| {
+        let g = SimGpio::new(&cfg.gpio, sink.clone(), why);
+        (Box::new(g.clone()) as Box<dyn Gpio>, Some(g))
+    };
+    if setup.demo || setup.threading == Threading::Inline {
+        return sim(if setup.demo { "demo mode" } else { "inline devices" }.into());
+    }
+    if !cfg.gpio.enabled {
+        tracing::info!("GPIO off ([gpio] enabled = false): no presence sensor, help button or lamps");
+        return sim("[gpio] enabled = false".into());
+    }
+    match PiGpio::open(&cfg.gpio, sink.clone()) {
+        Ok(p) => {
+            tracing::info!("GPIO: {}", p.describe());
+            (Box::new(p), None)
+        }
+        Err(e) => {
+            tracing::warn!("GPIO unavailable, carrying on without sensor, button and lamps: {e}");
+            sim(format!("GPIO unavailable: {e}"))
+        }
+    }
 }
 
 /// Read-aloud: `espeak-ng` when it is installed and devices are threaded;

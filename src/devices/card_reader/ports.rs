@@ -50,7 +50,13 @@ impl ReaderConfig {
     }
 }
 
-/// Candidate ports under `dev` (normally `/dev`): stable `serial/by-id`
+/// The reader's and the printer's names under `/dev` given by the udev
+/// rules in `deploy/60-gig-kiosk.rules`.
+pub const STABLE_READER: &str = "gig-kiosk/reader";
+pub const STABLE_PRINTER: &str = "gig-kiosk/printer";
+
+/// Candidate ports under `dev` (normally `/dev`): the udev rules' reader
+/// name, then stable `serial/by-id`
 /// names first, then USB bridges, then UARTs. A by-id link and the device
 /// it points to are listed once (by its by-id name).
 pub fn candidates(dev: &Path, include_uarts: bool) -> Vec<PathBuf> {
@@ -74,6 +80,11 @@ pub fn candidates(dev: &Path, include_uarts: bool) -> Vec<PathBuf> {
         v.sort_by_key(|p| natural_key(p));
         v
     };
+    // The name the package's udev rules give the reader (deploy/).
+    let stable = dev.join(STABLE_READER);
+    if stable.exists() {
+        add(stable);
+    }
     list(&dev.join("serial/by-id"), "").into_iter().for_each(&mut add);
     list(dev, "ttyUSB").into_iter().for_each(&mut add);
     list(dev, "ttyACM").into_iter().for_each(&mut add);

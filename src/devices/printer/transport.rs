@@ -43,14 +43,17 @@ impl Flow {
 }
 
 impl Target {
-    /// `tcp://host:9100`, `file:PATH`, a `/dev/usb/lp*` device, or else a
+    /// `tcp://host:9100`, `file:PATH`, a `/dev/usb/lp*` device (or a link
+    /// to one, such as the udev rules' `/dev/gig-kiosk/printer`), or else a
     /// serial port path.
     pub fn parse(port: &str, baud: u32, flow: Flow) -> Target {
+        let is_lp = |p: &str| p.starts_with("/dev/usb/lp") || p.starts_with("/dev/lp");
         if let Some(addr) = port.strip_prefix("tcp://") {
             Target::Tcp(addr.to_string())
         } else if let Some(path) = port.strip_prefix("file:") {
             Target::File(PathBuf::from(path))
-        } else if port.starts_with("/dev/usb/lp") || port.starts_with("/dev/lp") {
+        } else if is_lp(port) || std::fs::canonicalize(port).is_ok_and(|real| is_lp(&real.to_string_lossy()))
+        {
             Target::UsbLp(PathBuf::from(port))
         } else {
             Target::Serial { path: PathBuf::from(port), baud, flow }
