@@ -64,6 +64,16 @@ impl DeviceKey {
         }
     }
 
+    /// The key if there is one, never creating it (`kiosk doctor`).
+    pub fn load(data_dir: &Path) -> Result<Option<DeviceKey>, KeyError> {
+        let path = data_dir.join(KEY_FILE);
+        match std::fs::read(&path) {
+            Ok(bytes) => DeviceKey::from_file_bytes(&path, bytes).map(Some),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(KeyError::Unreadable { path, source }),
+        }
+    }
+
     fn from_file_bytes(path: &Path, bytes: Vec<u8>) -> Result<DeviceKey, KeyError> {
         let bytes = Zeroizing::new(bytes);
         if bytes.len() != KEY_LEN {

@@ -4,6 +4,8 @@
 mod card_cmd;
 mod config_cmd;
 mod demo_cmd;
+mod doctor_cmd;
+mod gpio_cmd;
 mod import_cmd;
 mod print_cmd;
 mod run_cmd;
@@ -81,6 +83,11 @@ pub enum Command {
     /// ID-card reader tools: read a card, decode a capture, find the port, simulate a reader
     #[command(subcommand)]
     Card(card_cmd::CardCommand),
+    /// Check everything a technician checks on site (exit 0 only when nothing failed)
+    Doctor(doctor_cmd::DoctorArgs),
+    /// Raspberry Pi GPIO: `gpio test` blinks the lamps and shows the inputs
+    #[command(subcommand)]
+    Gpio(gpio_cmd::GpioCommand),
 }
 
 fn parse_time(s: &str) -> Result<DateTime<FixedOffset>, String> {
@@ -153,6 +160,8 @@ pub fn main() -> std::process::ExitCode {
         Some(Command::Outbox(c)) => sync_cmd::outbox(&ctx, &c, out),
         Some(Command::Churn(a)) => sync_cmd::churn(&ctx, &a, out),
         Some(Command::Slip(c)) => print_cmd::slip(&ctx, &c, out),
+        Some(Command::Doctor(a)) => doctor_cmd::run(&ctx, &a, out),
+        Some(Command::Gpio(c)) => gpio_cmd::run(&ctx, &c, out),
     }
     .and_then(|code| out.flush().map(|_| code).map_err(Into::into));
     match result {
