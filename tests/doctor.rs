@@ -157,6 +157,17 @@ fn each_fault_on_site_fails_its_own_check_with_what_to_do() {
     assert_eq!(find(&checks, "reader")["status"], "ok", "only the printer is wrong");
     site.printer.paper.store(0x12, Ordering::SeqCst);
 
+    // The printer's cable pulled out: its device is gone.
+    let away = site.printer.port.with_extension("away");
+    std::fs::rename(&site.printer.port, &away).unwrap();
+    let (code, checks) = site.doctor();
+    assert_eq!(code, Some(1));
+    let printer = find(&checks, "printer");
+    assert_eq!(printer["status"], "fail", "{printer}");
+    assert!(printer["detail"].as_str().unwrap().contains("不存在"), "{printer}");
+    assert!(printer["fix"].as_str().unwrap().contains("/dev/gig-kiosk/"), "{printer}");
+    std::fs::rename(&away, &site.printer.port).unwrap();
+
     // The reader's cable pulled out: its stable name is gone.
     site.reader = None;
     let (code, checks) = site.doctor();
@@ -175,6 +186,15 @@ fn each_fault_on_site_fails_its_own_check_with_what_to_do() {
     assert_eq!(platform["status"], "fail", "{platform}");
     assert!(platform["detail"].as_str().unwrap().contains("令牌"), "{platform}");
     assert!(platform["fix"].as_str().unwrap().contains("[platform] token"), "{platform}");
+
+    // The package's example token, never replaced: said before asking.
+    site.configure(&site.platform.url, "replace-with-the-device-token");
+    let requests = site.platform.state.lock().unwrap().requests;
+    let (code, checks) = site.doctor();
+    assert_eq!(code, Some(1));
+    let platform = find(&checks, "platform");
+    assert!(platform["detail"].as_str().unwrap().contains("还没有填写"), "{platform}");
+    assert_eq!(site.platform.state.lock().unwrap().requests, requests, "the platform was not asked");
 
     // The network is down (nothing listens there).
     let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -7,6 +7,7 @@
 //! do not fail the run).
 
 pub mod checks;
+mod devices;
 mod probes;
 
 use serde::Serialize;
