@@ -243,10 +243,16 @@ impl Core {
         out
     }
 
-    fn drain(&mut self, out: &mut Vec<UiUpdate>) {
+    /// Handles every command already waiting; false when [`Command::Quit`]
+    /// was among them (what came after it is left).
+    fn drain(&mut self, out: &mut Vec<UiUpdate>) -> bool {
         while let Ok(cmd) = self.rx.try_recv() {
+            if matches!(cmd, Command::Quit) {
+                return false;
+            }
             self.step(cmd, out);
         }
+        true
     }
 
     /// Runs until [`Command::Quit`] or every sender is gone, ticking every
@@ -262,9 +268,12 @@ impl Core {
             };
             let mut out = Vec::new();
             self.step(cmd, &mut out);
-            self.drain(&mut out);
+            let go_on = self.drain(&mut out);
             if !out.is_empty() {
                 sink(out);
+            }
+            if !go_on {
+                return;
             }
         }
     }

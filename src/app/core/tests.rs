@@ -524,3 +524,25 @@ fn the_demo_drawer_stands_in_for_the_presence_sensor_and_shows_the_led() {
     core.handle(Command::Sim(SimCommand::TogglePaper));
     assert_eq!(core.status_view().status_led, "degraded");
 }
+
+/// Quit behind other commands (the window closed while the core was busy,
+/// as with a large cache) still ends the core: it was once swallowed by the
+/// loop that handles what is waiting, and the kiosk never exited.
+#[test]
+fn quit_behind_other_commands_ends_the_core() {
+    let dir = tempfile::tempdir().unwrap();
+    let (core, _) = demo_core(dir.path());
+    let tx = core.sender();
+    for _ in 0..3 {
+        tx.send(Command::Refresh).unwrap();
+    }
+    tx.send(Command::Quit).unwrap();
+    let (done_tx, done) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        core.run(|_| {});
+        let _ = done_tx.send(());
+    });
+    // The sender is still alive: only Quit can end the loop.
+    assert!(done.recv_timeout(std::time::Duration::from_secs(20)).is_ok(), "the core ignored Quit");
+    drop(tx);
+}
