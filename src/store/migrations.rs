@@ -30,6 +30,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(2, "search", "0002_search.sql"),
     migration!(3, "applications", "0003_applications.sql"),
     migration!(4, "sync", "0004_sync.sql"),
+    migration!(5, "open_by_trade", "0005_open_by_trade.sql"),
 ];
 
 pub fn latest_version() -> u32 {
