@@ -7,12 +7,14 @@
 //!
 //! **The first frame.** Slint's rendering notifier exists for OpenGL only,
 //! so the kiosk measures the same way for every renderer: the window holds
-//! a one-pixel rectangle whose colour is a pure callback (`FrameProbe`),
-//! first evaluated when a renderer draws the first frame. The callback
-//! schedules a timer with zero delay, which runs once the event loop is
-//! back from that render — after the frame was handed to the display
-//! (softbuffer's present under winit, the DRM page flip or the GL swap
-//! under LinuxKMS). That moment is the start-up figure and `READY=1`.
+//! a one-pixel rectangle whose colour is a pure callback (`FrameProbe`)
+//! of a property set once the core's first view (the jobs) is applied, so
+//! a renderer evaluates it again while drawing the first frame that shows
+//! the jobs. The callback schedules a timer with zero delay, which runs
+//! once the event loop is back from that render — after the frame was
+//! handed to the display (softbuffer's present under winit, the DRM page
+//! flip or the GL swap under LinuxKMS). That moment is the start-up figure
+//! and `READY=1`.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -68,8 +70,10 @@ pub fn run_kiosk(core: Core, opts: RunOptions) -> Result<(), RunError> {
     let started = opts.started;
     {
         let drawn = Cell::new(false);
-        ui.global::<FrameProbe>().on_drawn(move || {
-            if !drawn.replace(true) {
+        ui.global::<FrameProbe>().on_drawn(move |content| {
+            // The first frame that shows the core's first view (the jobs),
+            // not an empty window drawn before the data arrived.
+            if content && !drawn.replace(true) {
                 // Runs when the event loop is back from this render: the
                 // frame has been presented.
                 slint::Timer::single_shot(Duration::ZERO, move || first_frame(started.elapsed()));
@@ -108,7 +112,8 @@ pub fn run_kiosk(core: Core, opts: RunOptions) -> Result<(), RunError> {
             core.run(move |updates| {
                 let _ = weak.upgrade_in_event_loop(move |ui| {
                     report_status(&updates);
-                    apply(&ui, updates)
+                    apply(&ui, updates);
+                    ui.global::<FrameProbe>().set_content(true);
                 });
             })
         }));
