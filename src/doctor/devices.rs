@@ -151,15 +151,7 @@ pub(super) fn reader_check(cfg: &Config, demo: bool, dev: &Path, w: Words) -> Ch
         }
         PortChoice::Path(p) => {
             if !p.exists() {
-                return check(
-                    "reader",
-                    Status::Fail,
-                    w.t(&format!("{} 不存在：读卡器没插好？", p.display()), &format!("{} does not exist: is the reader plugged in?", p.display())),
-                    w.t(
-                        "插好读卡器的 USB 线；`ls -l /dev/gig-kiosk/` 应有 reader（udev 规则见 docs/install.md）",
-                        "plug in the reader's USB cable; `ls -l /dev/gig-kiosk/` should show reader (udev rules: docs/install.md)",
-                    ),
-                );
+                return missing("reader", &p, ("读卡器", "reader"), w);
             }
             vec![p]
         }
@@ -247,15 +239,7 @@ pub(super) fn printer_check(cfg: &Config, demo: bool, w: Words) -> Check {
     if let Target::Serial { path, .. } | Target::UsbLp(path) = &target
         && !path.exists()
     {
-        return check(
-            "printer",
-            Status::Fail,
-            w.t(&format!("{} 不存在：打印机没插好？", path.display()), &format!("{} does not exist: is the printer plugged in?", path.display())),
-            w.t(
-                "插好打印机的 USB 线并开机；`ls -l /dev/gig-kiosk/` 应有 printer（udev 规则见 docs/install.md）",
-                "plug in the printer's USB cable and switch it on; `ls -l /dev/gig-kiosk/` should show printer (udev rules: docs/install.md)",
-            ),
-        );
+        return missing("printer", path, ("打印机", "printer"), w);
     }
     let mut p = crate::devices::printer::escpos::EscPosPrinter::new(target, cfg.printer.escpos());
     let status = p.status();
@@ -301,4 +285,23 @@ pub(super) fn gpio_check(cfg: &Config, w: Words) -> Check {
             ),
         ),
     }
+}
+
+/// A device that is not there: unplugged, switched off, or not named by the
+/// udev rules. `name` is also its role under /dev/gig-kiosk/.
+fn missing(name: &'static str, path: &Path, (zh, en): (&str, &str), w: Words) -> Check {
+    check(
+        name,
+        Status::Fail,
+        w.t(
+            &format!("{} 不存在：{zh}没插好？", path.display()),
+            &format!("{} does not exist: is the {en} plugged in?", path.display()),
+        ),
+        w.t(
+            &format!("插好{zh}的 USB 线并接通电源；`ls -l /dev/gig-kiosk/` 应有 {name}（udev 规则见 docs/install.md）"),
+            &format!(
+                "plug in the {en}'s USB cable and power; `ls -l /dev/gig-kiosk/` should show {name} (udev rules: docs/install.md)"
+            ),
+        ),
+    )
 }
