@@ -55,4 +55,7 @@ cargo deb --version >/dev/null 2>&1 || .ci/setup
 
 mkdir -p target/licenses
 python3 deploy/third-party-licenses.py --target "$triple" target/licenses/THIRD-PARTY-LICENSES.txt
-cargo deb --locked "${target_args[@]}" "$@"
+# --dbgsym: the binary in the package is stripped (lintian, and a 5x smaller
+# package); its line tables go into gig-kiosk-dbgsym_*.ddeb beside it, for
+# reading a crash's backtrace.
+cargo deb --locked --dbgsym "${target_args[@]}" "$@"
