@@ -654,3 +654,19 @@ fn image_gray(path: &Path) -> (usize, usize, Vec<u8>) {
     buf.truncate(info.buffer_size());
     (info.width as usize, info.height as usize, buf)
 }
+
+/// `kiosk gpio test` says why it cannot test, and fails: GPIO off in the
+/// configuration, or a machine that is not a Raspberry Pi (this one).
+#[test]
+fn gpio_test_fails_with_the_reason_off_a_pi() {
+    let k = Kiosk::new();
+    let o = k.run(&["gpio", "test", "--seconds", "1"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("[gpio] enabled = false"), "{o:?}");
+    let mut c = k.cmd();
+    c.env("KIOSK__GPIO__ENABLED", "true").args(["gpio", "test", "--seconds", "1"]);
+    let o = c.output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.starts_with("cannot use GPIO: ") && !out.contains("blinking"), "{out}");
+}
