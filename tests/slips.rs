@@ -76,7 +76,16 @@ fn cases() -> Vec<(&'static str, Slip, Options)> {
         applications: 19,
         prints: 33,
         help_calls: 4,
-        outbox_pending: 2,
+    };
+    let mut week = counts;
+    week += DailyCounts {
+        visits: 500,
+        card_reads: 210,
+        searches: 1400,
+        job_views: 990,
+        applications: 88,
+        prints: 150,
+        help_calls: 17,
     };
     vec![
         ("job-80-native", job_slip(&p, &ctx(Paper::Mm80), None), opts(QrMode::Native)),
@@ -91,7 +100,7 @@ fn cases() -> Vec<(&'static str, Slip, Options)> {
         ("test-page-58", test_page(&ctx(Paper::Mm58), "/dev/ttyUSB1 at 9600 baud"), opts(QrMode::Native)),
         (
             "daily-summary-80",
-            daily_summary(&ctx(Paper::Mm80), now().date_naive(), &counts),
+            daily_summary(&ctx(Paper::Mm80), now().date_naive(), &counts, &week, 2),
             opts(QrMode::Native),
         ),
     ]

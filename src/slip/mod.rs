@@ -361,8 +361,9 @@ pub fn test_page(ctx: &SlipContext, printer: &str) -> Slip {
     s
 }
 
-/// Today's numbers, for the staff's end-of-day slip.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A day's (or several days') service numbers: what staff see on the
+/// numbers page and print as the daily summary. No personal data.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DailyCounts {
     pub visits: u64,
     pub card_reads: u64,
@@ -371,46 +372,93 @@ pub struct DailyCounts {
     pub applications: u64,
     pub prints: u64,
     pub help_calls: u64,
-    /// Submissions still waiting to be sent.
-    pub outbox_pending: u64,
 }
 
-/// The daily summary slip (printed from the staff menu).
-pub fn daily_summary(ctx: &SlipContext, day: chrono::NaiveDate, c: &DailyCounts) -> Slip {
+impl DailyCounts {
+    /// Counts `n` events of a statistics kind (`visit`, `card_read`, …, as
+    /// `stats_events` and the platform's events call name them); kinds not
+    /// shown here (`register`, `enrol`) are left out.
+    pub fn add(&mut self, kind: &str, n: u64) {
+        let slot = match kind {
+            "visit" => &mut self.visits,
+            "card_read" => &mut self.card_reads,
+            "search" => &mut self.searches,
+            "view" => &mut self.job_views,
+            "apply" => &mut self.applications,
+            "print" => &mut self.prints,
+            "help" => &mut self.help_calls,
+            _ => return,
+        };
+        *slot += n;
+    }
+
+    /// The numbers with their Chinese names, in the order staff read them.
+    pub fn rows(&self) -> [(&'static str, u64); 7] {
+        [
+            ("来访人次", self.visits),
+            ("刷身份证", self.card_reads),
+            ("查找工作", self.searches),
+            ("查看岗位", self.job_views),
+            ("报名", self.applications),
+            ("打印凭条", self.prints),
+            ("呼叫工作人员", self.help_calls),
+        ]
+    }
+}
+
+impl std::ops::AddAssign for DailyCounts {
+    fn add_assign(&mut self, o: DailyCounts) {
+        self.visits += o.visits;
+        self.card_reads += o.card_reads;
+        self.searches += o.searches;
+        self.job_views += o.job_views;
+        self.applications += o.applications;
+        self.prints += o.prints;
+        self.help_calls += o.help_calls;
+    }
+}
+
+/// The daily summary slip (printed from staff mode): today's numbers and
+/// the last 7 days' (today included), and what still waits to be sent.
+pub fn daily_summary(
+    ctx: &SlipContext,
+    day: chrono::NaiveDate,
+    today: &DailyCounts,
+    week: &DailyCounts,
+    outbox_pending: u64,
+) -> Slip {
     let mut s = Slip::new(ctx.paper);
     s.text(&ctx.station_name, Size::Normal, true, Align::Center);
     s.text("今日统计", Size::Double, true, Align::Center);
     s.text(&day.format("%Y-%m-%d").to_string(), Size::Normal, false, Align::Center);
     s.push(Item::Rule);
     let cols = ctx.paper.columns();
-    for (label, n) in [
-        ("来访人次", c.visits),
-        ("刷身份证", c.card_reads),
-        ("查找工作", c.searches),
-        ("查看岗位", c.job_views),
-        ("报名", c.applications),
-        ("打印凭条", c.prints),
-        ("呼叫工作人员", c.help_calls),
-    ] {
-        let n = n.to_string();
-        let gap = cols.saturating_sub(label.width() + n.len()).max(1);
-        s.push(Item::Text {
-            text: format!("{label}{}{n}", " ".repeat(gap)),
+    // Label, then two right-aligned columns: today and the last 7 days.
+    let line = |label: &str, a: &str, b: &str| {
+        let right = |t: &str, w: usize| format!("{}{t}", " ".repeat(w.saturating_sub(t.width())));
+        let nums = right(a, 6) + &right(b, 8);
+        let gap = cols.saturating_sub(label.width() + nums.width()).max(1);
+        Item::Text {
+            text: format!("{label}{}{nums}", " ".repeat(gap)),
             size: Size::Normal,
             bold: false,
             align: Align::Left,
-        });
+        }
+    };
+    s.push(line("", "今天", "近7天"));
+    for ((label, n), (_, w)) in today.rows().into_iter().zip(week.rows()) {
+        s.push(line(label, &n.to_string(), &w.to_string()));
     }
     s.push(Item::Rule);
-    if c.outbox_pending > 0 {
+    if outbox_pending > 0 {
         s.text(
-            &format!("还有 {} 条报名等待发送（联网后自动发送）", c.outbox_pending),
+            &format!("还有 {outbox_pending} 条记录等待发送（联网后自动发送）"),
             Size::Normal,
             true,
             Align::Left,
         );
     } else {
-        s.text("报名已全部发送", Size::Normal, false, Align::Left);
+        s.text("记录已全部发送", Size::Normal, false, Align::Left);
     }
     s.text(&format!("打印时间 {}", ctx.printed_at.format("%H:%M")), Size::Normal, false, Align::Left);
     s.push(Item::Feed(2));

@@ -31,6 +31,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(3, "applications", "0003_applications.sql"),
     migration!(4, "sync", "0004_sync.sql"),
     migration!(5, "open_by_trade", "0005_open_by_trade.sql"),
+    migration!(6, "staff", "0006_staff.sql"),
 ];
 
 pub fn latest_version() -> u32 {

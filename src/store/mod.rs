@@ -12,6 +12,7 @@ mod postings;
 pub use submissions::{ApplicationRecord, NewApplication, StatKind};
 mod search;
 mod settings;
+pub mod staff;
 mod submissions;
 pub mod sync;
 mod turns;
