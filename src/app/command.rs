@@ -61,6 +61,8 @@ pub enum SimCommand {
     ToggleReaderCable,
     /// Someone steps in front of the presence sensor (or leaves).
     TogglePresence,
+    /// The platform refuses (or accepts again) this kiosk's token.
+    ToggleToken,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -77,6 +79,8 @@ pub enum Command {
     /// The presence sensor or the help button (GPIO).
     Gpio(crate::devices::gpio::GpioEvent),
     Sim(SimCommand),
+    /// From the staff pages.
+    Staff(crate::app::staff::StaffCommand),
     /// Re-read the job list (new data arrived).
     Refresh,
     /// The background sync finished a round.

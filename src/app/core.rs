@@ -94,7 +94,7 @@ pub struct Core {
     /// The last sync round's report (`None`: no sync configured, or none yet).
     pub(super) sync: Option<SyncStatus>,
     /// Nudges the background sync (an application was just queued).
-    sync_handle: Option<SyncHandle>,
+    pub(super) sync_handle: Option<SyncHandle>,
     /// The outbox item of the application on screen, to show it "sent" live.
     pub(super) applied_outbox: Option<i64>,
     pub(super) online: bool,
@@ -118,6 +118,9 @@ pub struct Core {
     pub(super) reading: Option<u64>,
     /// Read-aloud was asked for and this kiosk cannot speak (logged why).
     pub(super) speech_unavailable: bool,
+    /// Staff mode (`staff/`).
+    pub(super) staff: super::staff::StaffState,
+    pub(super) last_staff: Option<super::staff::view::StaffView>,
 }
 
 impl Core {
@@ -133,9 +136,12 @@ impl Core {
         devices: Devices,
         device_key: DeviceKey,
         (tx, rx): (Sender<Command>, Receiver<Command>),
+        base: crate::config::Base,
     ) -> Core {
         let mut session = Session::new(cfg.timeouts);
+        session.configure(cfg.timeouts, cfg.config.screen.elder_default);
         session.set_today(time::china_date(clock.wall()));
+        let staff = super::staff::StaffState::new(base, cfg.timeouts.warning_ms, clock.now_ms());
         let mut core = Core {
             session,
             filters: Filters::default(),
@@ -167,6 +173,8 @@ impl Core {
             reading: None,
             speech_unavailable: false,
             outbox: Default::default(),
+            staff,
+            last_staff: None,
             cfg,
         };
         core.reload_trades();
@@ -283,7 +291,26 @@ impl Core {
         self.session.set_today(time::china_date(self.wall()));
         let (lang_before, page_before) = (self.session.lang(), self.session.page());
         let mut full = false;
+        let staff = self.staff.active();
         match cmd {
+            // While staff mode owns the screen, touches are the staff's and
+            // no worker's session starts; language and size still switch.
+            Command::Session(Input::Touch) if staff => self.staff_touch(),
+            Command::Session(input @ (Input::SetLang(_) | Input::ToggleElder)) if staff => {
+                self.staff_touch();
+                full |= self.input(input, out);
+            }
+            Command::Session(input) if staff => tracing::debug!("staff mode: {input:?} ignored"),
+            Command::Filter(_) | Command::CallStaff | Command::ReadAloud(_) if staff => {}
+            Command::Card(CardEvent::Placed(card)) if staff => {
+                self.staff.last_read = Some(self.wall());
+                if self.staff.mode().open() {
+                    self.staff_card(&card);
+                }
+            }
+            Command::Card(CardEvent::Removed) if staff => {}
+            Command::Gpio(crate::devices::gpio::GpioEvent::HelpButton) if staff => {}
+            Command::Staff(c) => full |= self.staff_command(c, out),
             Command::Session(input) => full |= self.input(input, out),
             Command::Filter(change) => {
                 self.session.handle(Input::Touch, now_ms);
@@ -292,7 +319,10 @@ impl Core {
                 self.search(out);
                 out.push(self.filter_view());
             }
-            Command::Card(CardEvent::Placed(card)) => full |= self.input(Input::CardPlaced(card), out),
+            Command::Card(CardEvent::Placed(card)) => {
+                self.staff.last_read = Some(self.wall());
+                full |= self.input(Input::CardPlaced(card), out)
+            }
             Command::Card(CardEvent::Removed) => full |= self.input(Input::CardRemoved, out),
             Command::Card(CardEvent::Status(s)) => {
                 // A card could not be read: show the worker why, wherever they are.
@@ -323,6 +353,7 @@ impl Core {
             Command::Sim(c) => self.sim(c),
             Command::Refresh => self.refresh(out),
             Command::Tick => {
+                full |= self.staff_tick(out);
                 full |= self.input(Input::Tick, out);
                 full |= self.check_print_deadline(out);
                 // A job whose time ran out leaves the list when it does.

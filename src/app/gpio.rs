@@ -43,7 +43,10 @@ impl Core {
     /// green otherwise.
     pub(super) fn status_led(&self) -> StatusLed {
         let printer_ok = self.devices.printer.is_none() || self.printer.can_print();
-        let synced = self.sync.is_none() || self.online;
+        let synced = match &self.sync {
+            None => true,
+            Some(s) => self.online && !s.unauthorized,
+        };
         if !self.troubles.is_empty() {
             StatusLed::Fault
         } else if self.reader.is_ready() && printer_ok && self.tasks.is_empty() && synced {

@@ -16,6 +16,7 @@ mod print;
 mod read_aloud;
 pub mod session;
 mod sim;
+pub mod staff;
 pub mod views;
 
 pub use self::command::{Command, FilterChange, Filters, SimCommand};
@@ -42,6 +43,9 @@ pub struct Parts {
     /// screenshots).
     pub threading: Threading,
     pub demo: bool,
+    /// The configuration's layers below the device's: staff changes are
+    /// applied over them (`config::Base::demo` in tests).
+    pub base: crate::config::Base,
 }
 
 /// An event sink that turns a device's events into commands for the core.
@@ -67,7 +71,15 @@ pub fn build(cfg: &Config, data_dir: &Path, parts: Parts) -> Result<Core, BuildE
     let setup =
         Setup { threading: parts.threading, demo: parts.demo, data_dir: data_dir.to_path_buf(), sinks };
     let devices = Devices::build(cfg, setup);
-    Ok(Core::new(CoreConfig::of(cfg, parts.demo), parts.store, parts.clock, devices, device_key, channel))
+    Ok(Core::new(
+        CoreConfig::of(cfg, parts.demo),
+        parts.store,
+        parts.clock,
+        devices,
+        device_key,
+        channel,
+        parts.base,
+    ))
 }
 
 /// An event sink for the supervisor's task reports.

@@ -63,6 +63,9 @@ impl Core {
 
     /// A job's outcome; true when every view must be redrawn.
     pub(super) fn printed(&mut self, o: PrintOutcome, out: &mut Vec<UiUpdate>) -> bool {
+        if self.staff_printed(&o) {
+            return false;
+        }
         if self.print_job.map(|j| j.job) != Some(o.job) {
             // A job given up on, answering late.
             tracing::info!("late outcome of print job {} ignored: {:?}", o.job, o.result.as_ref().err());

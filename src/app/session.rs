@@ -249,6 +249,8 @@ pub struct Session {
     last_touch_ms: u64,
     lang: Lang,
     elder: bool,
+    /// Elder mode at the start of every visit (`[screen] elder_default`).
+    elder_default: bool,
     /// Today in China, for card expiry; kept by the core.
     today: NaiveDate,
 }
@@ -270,8 +272,19 @@ impl Session {
             last_touch_ms: 0,
             lang: Lang::Zh,
             elder: false,
+            elder_default: false,
             today: NaiveDate::MIN,
         }
+    }
+
+    /// New settings from staff: the idle timer, and elder mode by default
+    /// (which the attract page takes at once when nobody is using it).
+    pub fn configure(&mut self, timeouts: Timeouts, elder_default: bool) {
+        self.timeouts = timeouts;
+        if self.page == Page::Attract && self.elder == self.elder_default {
+            self.elder = elder_default;
+        }
+        self.elder_default = elder_default;
     }
 
     /// Tells the session the date (for card expiry).
@@ -364,11 +377,11 @@ impl Session {
                 } else if self.page == Page::Attract {
                     // Someone chose a language or elder mode on the attract
                     // screen and walked away: back to the defaults.
-                    if (self.lang != Lang::Zh || self.elder)
+                    if (self.lang != Lang::Zh || self.elder != self.elder_default)
                         && now_ms.saturating_sub(self.last_touch_ms) >= self.timeouts.idle_ms
                     {
                         self.lang = Lang::Zh;
-                        self.elder = false;
+                        self.elder = self.elder_default;
                     }
                 } else if self.page != Page::Attract
                     && now_ms.saturating_sub(self.last_touch_ms) >= self.timeouts.idle_ms
@@ -535,11 +548,13 @@ impl Session {
     }
 
     fn wipe(&mut self, why: WipeReason, fx: &mut Vec<Effect>) {
-        let (timeouts, today) = (self.timeouts, self.today);
+        let (timeouts, today, elder) = (self.timeouts, self.today, self.elder_default);
         // Dropping the old session drops the card, whose personal strings
         // are zeroised.
         *self = Session::new(timeouts);
         self.today = today;
+        self.elder_default = elder;
+        self.elder = elder;
         fx.push(Effect::Wiped(why));
     }
 }

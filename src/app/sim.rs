@@ -13,6 +13,7 @@ impl Core {
         let reader = self.devices.card_simulator();
         let printer = self.devices.sim.printer.clone();
         let mut printer_status = None;
+        let mut lamp = false;
         match c {
             SimCommand::PlaceCard(s) => reader.into_iter().for_each(|r| r.place(s)),
             SimCommand::RemoveCard => reader.into_iter().for_each(|r| r.remove()),
@@ -39,6 +40,23 @@ impl Core {
             }
             // The core handles it as the sensor's event (core.rs).
             SimCommand::TogglePresence => {}
+            // As the background sync reports a platform that answers 401.
+            SimCommand::ToggleToken => {
+                let refused = self.sync.as_ref().is_some_and(|s| s.unauthorized);
+                self.sync = (!refused).then(|| crate::sync::worker::SyncStatus {
+                    online: true,
+                    offline_since: None,
+                    last_success: None,
+                    outbox_depth: self.outbox.pending,
+                    last_error: Some(
+                        "the platform answered HTTP 401: the token was refused (simulated)".into(),
+                    ),
+                    unauthorized: true,
+                    cache_changed: false,
+                    clock_offset_s: None,
+                });
+                lamp = true;
+            }
         }
         if reader.is_none()
             && matches!(c, SimCommand::PlaceCard(_) | SimCommand::RemoveCard | SimCommand::ToggleReaderCable)
@@ -47,6 +65,9 @@ impl Core {
         }
         if let Some(p) = printer_status {
             self.set_printer(p);
+        }
+        if lamp {
+            self.update_lamp();
         }
     }
 }

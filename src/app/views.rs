@@ -150,6 +150,7 @@ pub enum UiUpdate {
     Filters(FilterView),
     Status(StatusView),
     Slip(Option<Preview>),
+    Staff(Box<super::staff::view::StaffView>),
 }
 
 impl Core {
@@ -227,6 +228,11 @@ impl Core {
             self.last_status = Some(s.clone());
             out.push(UiUpdate::Status(s));
         }
+        let st = self.staff_view();
+        if force || self.last_staff.as_ref() != Some(&st) {
+            self.last_staff = Some(st.clone());
+            out.push(UiUpdate::Staff(Box::new(st)));
+        }
     }
 
     pub fn session_view(&self) -> SessionView {
@@ -249,7 +255,12 @@ impl Core {
             guest: s.is_guest(),
             can_apply: s.can_apply(),
             submitting: s.submitting(),
-            warning_s: s.warning_left_s(self.clock.now_ms()),
+            // The same warning for staff as for workers.
+            warning_s: if self.staff.active() {
+                self.staff.mode().warning_left_s(self.clock.now_ms())
+            } else {
+                s.warning_left_s(self.clock.now_ms())
+            },
             application_no: applied.and_then(|a| a.application_no()).unwrap_or_default().to_string(),
             applied: applied.map(|a| match a {
                 ApplyOutcome::Recorded { sent: true, .. } => AppliedStatus::Sent,

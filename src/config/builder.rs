@@ -51,6 +51,7 @@ impl Builder {
         b.put("screen.backend", Value::String("auto".into()), origin.clone());
         b.put("screen.renderer", Value::String("software".into()), origin.clone());
         b.put("screen.rotation", Value::Integer(0), origin.clone());
+        b.put("screen.elder_default", Value::Boolean(false), origin.clone());
         b.put("gpio.enabled", Value::Boolean(false), origin.clone());
         b.put("gpio.presence_active", Value::String("high".into()), origin.clone());
         b.put("gpio.help_button_active", Value::String("low".into()), origin.clone());

@@ -46,6 +46,26 @@ pub struct Config {
     pub reader: Reader,
     pub platform: Platform,
     pub gpio: Gpio,
+    #[serde(default)]
+    pub staff: Staff,
+}
+
+/// Staff mode (`app/staff`).
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Staff {
+    /// Argon2id PHC string of the PIN; empty: no PIN set.
+    #[serde(default)]
+    pub pin_hash: String,
+}
+
+/// The hash stays out of every `{:?}`.
+impl fmt::Debug for Staff {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Staff")
+            .field("pin_hash", &if self.pin_hash.is_empty() { "" } else { "<set>" })
+            .finish()
+    }
 }
 
 /// The employment platform (`platform-api.md`). No `url`: no sync.
@@ -98,6 +118,8 @@ pub struct Screen {
     /// DRM connector name; empty: the first connected.
     #[serde(default)]
     pub output: String,
+    /// Every visit starts in elder mode.
+    pub elder_default: bool,
 }
 
 /// The Raspberry Pi's GPIO lines (devices/gpio). A pin that is not set is
@@ -373,6 +395,37 @@ pub fn with_device_layers(
         b.command_line("storage.data_dir", Value::String(d.display().to_string()));
     }
     b
+}
+
+/// The layers below the device's own (defaults, file, environment, command
+/// line), kept by the running kiosk so that a staff change is checked
+/// against the whole configuration and applied at once: the new staff
+/// settings are laid over the same layers the kiosk started from.
+#[derive(Debug, Clone)]
+pub struct Base {
+    builder: Builder,
+    data_dir: PathBuf,
+    sources: Sources,
+}
+
+impl Base {
+    /// `builder` as [`load`] made it (without the device layers).
+    pub fn new(builder: Builder, data_dir: PathBuf, sources: Sources) -> Base {
+        Base { builder, data_dir, sources }
+    }
+
+    /// Demo mode in `data_dir` (tests, screenshots).
+    pub fn demo(data_dir: &Path) -> Base {
+        let sources = Sources { config_file: None, data_dir: Some(data_dir.to_path_buf()) };
+        let mut b = Builder::new(Mode::Demo);
+        b.command_line("storage.data_dir", Value::String(data_dir.display().to_string()));
+        Base { builder: b, data_dir: data_dir.to_path_buf(), sources }
+    }
+
+    /// The configuration with these staff settings (and the fleet's file).
+    pub fn with_staff(&self, staff: &[(String, String)]) -> Result<Loaded, ConfigError> {
+        with_device_layers(self.builder.clone(), staff, &self.data_dir, &self.sources).build()
+    }
 }
 
 /// Checks one file as `kiosk config check` does: strict, without the

@@ -133,6 +133,12 @@ pub const KEYS: &[Key] = &[
     ),
     key(
         "screen",
+        "elder_default",
+        Kind::Bool,
+        "Start every visit in elder mode (large text and buttons); workers can still switch (default false).",
+    ),
+    key(
+        "screen",
         "output",
         Kind::Text,
         "The display connector to draw on (linuxkms), e.g. HDMI-A-1; empty: the first connected one.",
@@ -252,6 +258,12 @@ pub const KEYS: &[Key] = &[
         "outputs_active",
         Kind::Choice(&["high", "low"]),
         "Level that lights the lamp and the LED (default high).",
+    ),
+    key(
+        "staff",
+        "pin_hash",
+        Kind::Secret,
+        "Argon2id hash of the staff PIN, written by `kiosk staff set-pin` (never the PIN itself); unset: staff mode stays closed.",
     ),
 ];
 

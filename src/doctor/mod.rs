@@ -8,7 +8,7 @@
 
 pub mod checks;
 mod devices;
-mod probes;
+pub mod probes;
 
 use serde::Serialize;
 

@@ -334,6 +334,18 @@ async fn flush_outbox(
         true => (i64::MAX, usize::MAX >> 1),
         false => (cx.clock.wall().timestamp(), OUTBOX_BATCH),
     };
+    // Service statistics go out as submissions too (`POST /api/v1/events`):
+    // queued in the outbox first, so a lost answer is sent again with the
+    // same key and an event is never counted twice or lost.
+    let now = cx.clock.wall().timestamp();
+    store
+        .run(move |st| {
+            while st.queue_events(&uuid::Uuid::new_v4().to_string(), now)?
+                == crate::store::staff::EVENTS_BATCH
+            {}
+            Ok::<_, StoreError>(())
+        })
+        .await?;
     let due = store.run(move |st| st.outbox_due(at, limit)).await?;
     // Each item leaves this count once its answer is handled; what stays
     // was not tried (the round stopped early).

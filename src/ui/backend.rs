@@ -231,6 +231,7 @@ mod tests {
             renderer: renderer.into(),
             rotation,
             output: String::new(),
+            elder_default: false,
         }
     }
 

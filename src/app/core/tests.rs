@@ -17,7 +17,13 @@ fn demo_core(dir: &std::path::Path) -> (Core, ManualClock) {
     let mut store = Store::open_in_dir(dir).unwrap();
     crate::import::load_demo(&mut store, fixture_now()).unwrap();
     let clock = ManualClock::new(fixture_now());
-    let parts = Parts { store, clock: Arc::new(clock.clone()), threading: Threading::Inline, demo: true };
+    let parts = Parts {
+        store,
+        clock: Arc::new(clock.clone()),
+        threading: Threading::Inline,
+        demo: true,
+        base: crate::config::Base::demo(dir),
+    };
     (build(&cfg, dir, parts).unwrap(), clock)
 }
 
@@ -376,6 +382,7 @@ fn a_configured_kiosk_without_a_printer_says_so_and_prints_nothing() {
         clock: Arc::new(ManualClock::new(fixture_now())),
         threading: Threading::Inline,
         demo: false,
+        base: crate::config::Base::demo(dir.path()),
     };
     let mut core = build(&cfg, dir.path(), parts).unwrap();
     assert!(core.devices.printer.is_none());
@@ -490,6 +497,7 @@ fn an_unusable_device_key_stops_the_kiosk_instead_of_being_replaced() {
         clock: Arc::new(ManualClock::new(fixture_now())),
         threading: Threading::Inline,
         demo: true,
+        base: crate::config::Base::demo(dir.path()),
     };
     let Err(e) = build(&cfg, dir.path(), parts) else { panic!("built with a damaged key") };
     assert!(e.to_string().contains("is damaged: 5 bytes instead of 32"), "{e}");
