@@ -14,6 +14,7 @@ slint::include_modules!();
 pub mod backend;
 mod run;
 pub mod screenshot;
+mod staff;
 
 pub use run::{RunError, RunOptions, run_kiosk};
 
@@ -96,6 +97,8 @@ pub fn bind(ui: &AppWindow, send: CommandFn) {
     sim.on_toggle_slow(cmd(|| Command::Sim(SimCommand::ToggleSlow)));
     sim.on_toggle_presence(cmd(|| Command::Sim(SimCommand::TogglePresence)));
     sim.on_toggle_reader_cable(cmd(|| Command::Sim(SimCommand::ToggleReaderCable)));
+    sim.on_toggle_token(cmd(|| Command::Sim(SimCommand::ToggleToken)));
+    staff::bind(ui, send);
     set_rights(ui, Lang::Zh);
 }
 
@@ -141,6 +144,7 @@ pub fn apply(ui: &AppWindow, updates: Vec<UiUpdate>) {
             }
             UiUpdate::Filters(f) => apply_filters(ui, &f),
             UiUpdate::Status(s) => apply_status(ui, &s),
+            UiUpdate::Staff(v) => staff::apply(ui, &v),
             UiUpdate::Slip(p) => {
                 let s = ui.global::<SessionAdapter>();
                 s.set_has_slip(p.is_some());
