@@ -10,7 +10,9 @@ mod import_cmd;
 mod print_cmd;
 mod run_cmd;
 mod screenshot_cmd;
+mod screenshot_staff;
 mod search_cmd;
+mod staff_cmd;
 mod sync_cmd;
 mod table;
 
@@ -88,6 +90,9 @@ pub enum Command {
     /// Raspberry Pi GPIO: `gpio test` blinks the lamps and shows the inputs
     #[command(subcommand)]
     Gpio(gpio_cmd::GpioCommand),
+    /// Staff mode: set the PIN, read the log of staff actions, lift a lockout
+    #[command(subcommand)]
+    Staff(staff_cmd::StaffCommand),
 }
 
 fn parse_time(s: &str) -> Result<DateTime<FixedOffset>, String> {
@@ -114,6 +119,12 @@ impl Context {
     /// Loads the configuration and opens the database, then adds the
     /// device layers (staff settings, fleet configuration).
     pub fn open(&self) -> anyhow::Result<(Loaded, Store)> {
+        self.open_with_base().map(|(l, s, _)| (l, s))
+    }
+
+    /// [`Context::open`], and the layers below the device's, for the kiosk
+    /// to apply staff changes with ([`config::Base`]).
+    pub fn open_with_base(&self) -> anyhow::Result<(Loaded, Store, config::Base)> {
         let env: Vec<(String, String)> = std::env::vars().collect();
         let builder = config::load(&self.sources, env.clone());
         // A first build finds the data directory (no device layer may move it).
@@ -132,11 +143,12 @@ impl Context {
             }
         }
         let staff = store.staff_settings()?;
-        let loaded = config::with_device_layers(builder, &staff, &data_dir, &self.sources).build()?;
+        let base = config::Base::new(builder, data_dir, self.sources.clone());
+        let loaded = base.with_staff(&staff)?;
         for w in &loaded.warnings {
             eprintln!("{w}");
         }
-        Ok((loaded, store))
+        Ok((loaded, store, base))
     }
 }
 
@@ -162,6 +174,7 @@ pub fn main() -> std::process::ExitCode {
         Some(Command::Slip(c)) => print_cmd::slip(&ctx, &c, out),
         Some(Command::Doctor(a)) => doctor_cmd::run(&ctx, &a, out),
         Some(Command::Gpio(c)) => gpio_cmd::run(&ctx, &c, out),
+        Some(Command::Staff(c)) => staff_cmd::run(&ctx, &c, out),
     }
     .and_then(|code| out.flush().map(|_| code).map_err(Into::into));
     match result {

@@ -25,7 +25,7 @@ pub struct RunArgs {
 
 pub fn run(ctx: &Context, a: &RunArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
-    let (loaded, store) = ctx.open()?;
+    let (loaded, store, base) = ctx.open_with_base()?;
     let cfg = &loaded.config;
     let demo = loaded.is_demo();
     if demo {
@@ -70,7 +70,7 @@ pub fn run(ctx: &Context, a: &RunArgs, out: &mut dyn Write) -> anyhow::Result<Ex
     }
     let data_dir = cfg.storage.data_dir.clone();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new(ctx.pinned_now));
-    let parts = Parts { store, clock: clock.clone(), threading: Threading::Threaded, demo };
+    let parts = Parts { store, clock: clock.clone(), threading: Threading::Threaded, demo, base };
     let platform = if demo { None } else { crate::sync::client::Platform::new(&cfg.platform)? };
     out.flush()?;
     let mut core = build(cfg, &data_dir, parts)?;

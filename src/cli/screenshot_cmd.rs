@@ -14,6 +14,7 @@ use clap::Args;
 
 use super::Context;
 use crate::app::session::{Input, Lang, Page};
+use crate::app::staff::StaffPage;
 use crate::app::{Command, FilterChange, Parts, SimCommand, build};
 use crate::clock::ManualClock;
 use crate::devices::card_reader::samples::Sample;
@@ -23,11 +24,41 @@ use crate::domain::Settlement;
 use crate::store::Store;
 use crate::ui::{Inline, screenshot};
 
+/// A page to render: a worker's page, or one of staff mode's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shot {
+    Worker(Page),
+    Staff(StaffShot),
+}
+
+/// Staff mode's pages as `kiosk screenshot` names them (`staff-…`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffShot {
+    /// The PIN pad, two digits typed.
+    Pin,
+    /// The pad after five wrong PINs.
+    Locked,
+    /// The pad on a kiosk without a PIN.
+    NoPin,
+    Page(StaffPage),
+}
+
+const STAFF_SHOTS: [(&str, StaffShot); 7] = [
+    ("staff-pin", StaffShot::Pin),
+    ("staff-locked", StaffShot::Locked),
+    ("staff-nopin", StaffShot::NoPin),
+    ("staff-status", StaffShot::Page(StaffPage::Status)),
+    ("staff-setup", StaffShot::Page(StaffPage::Setup)),
+    ("staff-numbers", StaffShot::Page(StaffPage::Numbers)),
+    ("staff-log", StaffShot::Page(StaffPage::Log)),
+];
+
 #[derive(Debug, Args)]
 pub struct ScreenshotArgs {
-    /// attract, jobs, filters, detail, identify, apply, applied, print, rights or help
+    /// attract, jobs, filters, detail, identify, apply, applied, print, rights, help; staff mode:
+    /// staff-pin, staff-locked, staff-nopin, staff-status, staff-setup, staff-numbers, staff-log
     #[arg(long, value_parser = parse_page)]
-    pub page: Page,
+    pub page: Shot,
     /// Window size in pixels: 1080x1920 (portrait) or 1920x1080 (landscape)
     #[arg(long, default_value = "1080x1920", value_parser = parse_size)]
     pub size: (u32, u32),
@@ -50,6 +81,9 @@ pub struct ScreenshotArgs {
     /// The network is down (shown in the top bar)
     #[arg(long)]
     pub offline: bool,
+    /// The platform refuses the kiosk's token (shown in the top bar and on staff-status)
+    #[arg(long)]
+    pub token_refused: bool,
     /// The card reader's state: ready, missing, module-fault, read-failed or not-id-card
     #[arg(long, default_value = "ready", value_parser = parse_reader)]
     pub reader: ReaderStatus,
@@ -58,11 +92,16 @@ pub struct ScreenshotArgs {
     pub out: PathBuf,
 }
 
-fn parse_page(s: &str) -> Result<Page, String> {
-    Page::from_name(s).ok_or_else(|| {
-        let names: Vec<&str> = Page::ALL.iter().map(|p| p.name()).collect();
-        format!("no page {s:?}; pages: {}", names.join(", "))
-    })
+fn parse_page(s: &str) -> Result<Shot, String> {
+    if let Some(p) = Page::from_name(s) {
+        return Ok(Shot::Worker(p));
+    }
+    if let Some((_, st)) = STAFF_SHOTS.iter().find(|(n, _)| *n == s) {
+        return Ok(Shot::Staff(*st));
+    }
+    let names: Vec<&str> =
+        Page::ALL.iter().map(|p| p.name()).chain(STAFF_SHOTS.iter().map(|(n, _)| *n)).collect();
+    Err(format!("no page {s:?}; pages: {}", names.join(", ")))
 }
 
 fn parse_reader(s: &str) -> Result<ReaderStatus, String> {
@@ -96,14 +135,25 @@ pub fn run(ctx: &Context, a: &ScreenshotArgs, out: &mut dyn Write) -> anyhow::Re
     }
     let mut store = Store::open_in_dir(dir.path())?;
     crate::import::load_demo(&mut store, ctx.now)?;
+    if let Shot::Staff(st) = a.page {
+        super::screenshot_staff::prepare(&mut store, st, ctx.now)?;
+    }
+    let clock = ManualClock::new(ctx.now);
     let parts = Parts {
         store,
-        clock: std::sync::Arc::new(ManualClock::new(ctx.now)),
+        clock: std::sync::Arc::new(clock.clone()),
         threading: Threading::Inline,
         demo: true,
+        base: crate::config::Base::demo(dir.path()),
     };
     let kiosk = Inline::new(build(&cfg, dir.path(), parts)?)?;
-    drive(&kiosk, a, sample);
+    match a.page {
+        Shot::Worker(page) => drive(&kiosk, a, page, sample),
+        Shot::Staff(st) => {
+            drive(&kiosk, a, Page::Attract, sample);
+            super::screenshot_staff::drive(&kiosk, &clock, st);
+        }
+    }
     let started = std::time::Instant::now();
     let buf = screenshot::snapshot(&kiosk.ui, &window, a.size.0, a.size.1)?;
     let took = started.elapsed();
@@ -120,7 +170,7 @@ pub fn run(ctx: &Context, a: &ScreenshotArgs, out: &mut dyn Write) -> anyhow::Re
 }
 
 /// Walks the session to `a.page` as a person would.
-fn drive(k: &Inline, a: &ScreenshotArgs, sample: Sample) {
+fn drive(k: &Inline, a: &ScreenshotArgs, page: Page, sample: Sample) {
     let send = |c| k.send(c);
     if a.lang == "en" {
         send(Command::Session(Input::SetLang(Lang::En)));
@@ -134,13 +184,16 @@ fn drive(k: &Inline, a: &ScreenshotArgs, sample: Sample) {
     if a.paper_out {
         send(Command::Sim(SimCommand::TogglePaper));
     }
+    if a.token_refused {
+        send(Command::Sim(SimCommand::ToggleToken));
+    }
     let first_job = || k.core.borrow().first_job_id();
     let open_first = || {
         if let Some(id) = first_job() {
             send(Command::Session(Input::OpenJob(id)));
         }
     };
-    match a.page {
+    match page {
         Page::Attract => {}
         Page::Jobs => send(Command::Session(Input::Touch)),
         Page::Filters => {
@@ -166,17 +219,17 @@ fn drive(k: &Inline, a: &ScreenshotArgs, sample: Sample) {
             open_first();
             send(Command::Sim(SimCommand::PlaceCard(sample)));
             send(Command::Session(Input::ApplyTapped));
-            if a.page != Page::Apply {
+            if page != Page::Apply {
                 send(Command::Session(Input::ConfirmApply));
             }
-            if a.page == Page::Print {
+            if page == Page::Print {
                 send(Command::Session(Input::PrintTapped));
             }
         }
         Page::Rights => send(Command::Session(Input::Go(Page::Rights))),
         Page::Help => send(Command::CallStaff),
     }
-    if a.page != Page::Identify {
+    if page != Page::Identify {
         send(Command::Card(CardEvent::Status(a.reader.clone())));
     }
     k.pump();
