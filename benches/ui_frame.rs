@@ -100,6 +100,7 @@ fn main() {
         clock: std::sync::Arc::new(ManualClock::new(now())),
         threading: Threading::Inline,
         demo: true,
+        base: gig_kiosk::config::Base::demo(dir.path()),
     };
     let kiosk = Inline::new(build(&cfg, dir.path(), parts).unwrap()).unwrap();
     let (w, h) = (1080u32, 1920u32);

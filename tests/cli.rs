@@ -670,3 +670,57 @@ fn gpio_test_fails_with_the_reason_off_a_pi() {
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(out.starts_with("cannot use GPIO: ") && !out.contains("blinking"), "{out}");
 }
+
+/// `kiosk staff set-pin` with the PIN on standard input (as a script gives it).
+fn set_pin(k: &Kiosk, pin: &str) -> Output {
+    use std::io::Write as _;
+    let mut c = k.cmd();
+    c.args(["staff", "set-pin"]).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped());
+    c.stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(format!("{pin}\n").as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn staff_set_pin_stores_only_a_hash_and_config_show_names_the_staff_layer() {
+    let k = Kiosk::new();
+    let o = set_pin(&k, "1234");
+    assert_eq!(o.status.code(), Some(1), "a trivial PIN is refused");
+    assert!(stderr(&o).contains("too easy to guess"), "{}", stderr(&o));
+    let o = set_pin(&k, "2580");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("staff PIN set"));
+    // Stored as an Argon2id hash in the staff layer, never the PIN.
+    let db = rusqlite::Connection::open(k.path("data/kiosk.db")).unwrap();
+    let stored: String =
+        db.query_row("SELECT value FROM settings WHERE key = 'staff.pin_hash'", [], |r| r.get(0)).unwrap();
+    assert!(stored.starts_with("\"$argon2id$v=19$"), "{stored}");
+    assert!(!stored.contains("2580"));
+    let show = k.ok(&["config", "show"]);
+    assert!(show.contains("pin_hash = \"<set>\"  # staff settings"), "{show}");
+    assert!(!show.contains("argon2"), "the hash is not shown: {show}");
+    // A staff change on the screen shows the same way.
+    db.execute(
+        "INSERT INTO settings (key, value, updated_at, updated_by) VALUES ('printer.paper', '\"58mm\"', 0, 'staff')",
+        [],
+    )
+    .unwrap();
+    let show = k.ok(&["config", "show"]);
+    assert!(show.contains("paper = \"58mm\"  # staff settings"), "{show}");
+    let log = k.ok(&["staff", "log"]);
+    assert!(log.contains("pin_set"), "{log}");
+    let json: Value =
+        serde_json::from_str(k.ok(&["staff", "log", "--json"]).lines().next().unwrap()).unwrap();
+    assert_eq!(json["action"], "pin_set");
+    // --print-hash prints a hash for a configuration file and stores nothing new.
+    let mut c = k.cmd();
+    c.args(["staff", "set-pin", "--print-hash"]).stdin(std::process::Stdio::piped());
+    c.stdout(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"73915\n").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("$argon2id$"));
+    assert_eq!(k.ok(&["staff", "log"]).matches("pin_set").count(), 1);
+    assert!(k.ok(&["staff", "unlock"]).contains("was not locked"));
+}

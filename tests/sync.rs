@@ -17,6 +17,7 @@ use gig_kiosk::sync::{Context, Summary, SyncStore, sync_once};
 use serde_json::json;
 
 const TOKEN: &str = "test-device-token";
+const APPLICATIONS: &str = "/api/v1/applications";
 
 fn now() -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339("2026-11-23T09:00:00+08:00").unwrap()
@@ -194,8 +195,8 @@ fn the_outbox_survives_refusals_and_faults_without_duplicates() {
     assert_eq!(due[0].attempts, 1);
     // Retried with the same key once due: acknowledged, accepted once.
     let s = r.sync_at(now() + chrono::Duration::hours(1));
-    assert_eq!(s.sent, 1, "{s:?}");
-    assert_eq!(r.server.accepted().len(), 1, "exactly once");
+    assert_eq!(s.sent, 2, "the application and its statistics (POST /api/v1/events): {s:?}");
+    assert_eq!(r.server.accepted_at(APPLICATIONS).len(), 1, "exactly once");
     let (_, body) = r.store.outbox_body(a).unwrap().unwrap();
     assert!(!body.contains("350206196803121233") && body.contains("3502**********1233"), "{body}");
     // A closed posting: refused for good, kept for staff with the reason.
@@ -213,7 +214,7 @@ fn the_outbox_survives_refusals_and_faults_without_duplicates() {
     r.sync();
     let row = r.store.outbox_list(false).unwrap().into_iter().find(|x| x.id == c).unwrap();
     assert_eq!(row.next_attempt_at, now().timestamp() + 120);
-    assert_eq!(r.sync().sent, 0, "not due yet");
+    assert_eq!(r.sync().sent, 1, "only the statistics: the application is not due yet");
     assert_eq!(r.sync_at(now() + chrono::Duration::seconds(121)).sent, 1);
 }
 
@@ -226,7 +227,7 @@ fn a_refused_token_stops_everything_and_keeps_the_outbox() {
     assert!(s.unauthorized && s.reached, "{s:?}");
     assert_eq!(r.cached(), 0);
     assert_eq!(r.store.outbox_pending().unwrap(), 1);
-    assert!(r.server.accepted().is_empty());
+    assert!(r.server.accepted().is_empty(), "nothing at all, not even statistics");
 }
 
 #[test]
@@ -280,11 +281,12 @@ fn kiosk_sync_once_fills_the_cache_and_empties_the_outbox() {
     let o = write_config(&server.url, TOKEN).args(["sync", "--once"]).output().unwrap();
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "{out}\n{}", String::from_utf8_lossy(&o.stderr));
-    assert!(out.contains("1500 record(s) updated") && out.contains("1 sent"), "{out}");
+    // The application and the statistics it counted (POST /api/v1/events).
+    assert!(out.contains("1500 record(s) updated") && out.contains("2 sent"), "{out}");
     let store = Store::open_in_dir(&data).unwrap();
     assert_eq!(store.posting_counts(now()).unwrap().total, 1500);
     assert_eq!(store.outbox_pending().unwrap(), 0);
-    assert_eq!(server.accepted().len(), 1);
+    assert_eq!(server.accepted_at(APPLICATIONS).len(), 1);
 
     // A refused token, and a platform that is not there: exit status 1.
     let o = write_config(&server.url, "stolen").args(["sync", "--once"]).output().unwrap();
@@ -349,7 +351,7 @@ fn the_background_loop_reports_rounds_and_syncs_when_nudged() {
     handle.nudge();
     let second = rx.recv_timeout(Duration::from_secs(10)).unwrap();
     assert_eq!(second.outbox_depth, 0, "{second:?}");
-    assert_eq!(r.server.accepted().len(), 1);
+    assert_eq!(r.server.accepted_at(APPLICATIONS).len(), 1);
     // The platform goes away: offline, since when.
     r.server.fault("/api/v1/postings", Fault::Status(502));
     handle.nudge();
@@ -406,7 +408,8 @@ fn sync_once_waits_out_a_short_retry_after_and_finishes_the_feed() {
     let o = sync_once_command(dir.path(), &server.url);
     let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
-    assert!(out.contains("2500 record(s) updated") && out.contains("1 sent"), "{out}");
+    // The application and the statistics it counted (POST /api/v1/events).
+    assert!(out.contains("2500 record(s) updated") && out.contains("2 sent"), "{out}");
     let store = Store::open_in_dir(&dir.path().join("data")).unwrap();
     assert_eq!(store.posting_counts(now()).unwrap().total, 2500);
     assert_eq!(store.outbox_pending().unwrap(), 0);
@@ -510,4 +513,43 @@ fn a_sync_task_that_cannot_run_is_reported_and_started_again() {
             break;
         }
     }
+}
+
+#[test]
+fn statistics_reach_the_platform_once_with_no_personal_field() {
+    use gig_kiosk::store::StatKind;
+    let mut r = Rig::new();
+    let at = now().timestamp();
+    for (kind, n) in
+        [(StatKind::Visit, 3), (StatKind::CardRead, 2), (StatKind::Search, 4), (StatKind::Help, 1)]
+    {
+        for i in 0..n {
+            r.store.record_stat(kind, at + i, None).unwrap();
+        }
+    }
+    r.store.record_stat(StatKind::View, at, Some("P1")).unwrap();
+    r.apply("P1", "350206196803121233"); // counts one "apply"
+    // The events call's answer is lost: sent again with the same key, counted once.
+    r.server.fault("/api/v1/events", Fault::DropAfterProcessing);
+    r.sync();
+    let s = r.sync_at(now() + chrono::Duration::hours(1));
+    assert_eq!(r.store.outbox_pending().unwrap(), 0, "{s:?}");
+    let bodies = r.server.accepted_at("/api/v1/events");
+    assert_eq!(bodies.len(), 1, "one batch, accepted once");
+    let items = bodies[0]["items"].as_array().unwrap();
+    let count = |t: &str| items.iter().filter(|i| i["type"] == t).count();
+    assert_eq!(
+        [count("visit"), count("card_read"), count("search"), count("view"), count("apply"), count("help")],
+        [3, 2, 4, 1, 1, 1]
+    );
+    for i in items {
+        let keys: Vec<&String> = i.as_object().unwrap().keys().collect();
+        assert!(keys.iter().all(|k| ["type", "at", "posting_id"].contains(&k.as_str())), "{i}");
+        assert!(i["at"].as_str().unwrap().ends_with("+08:00"), "{i}");
+    }
+    let text = bodies[0].to_string();
+    assert!(!text.contains("350206") && !text.contains("王"), "no personal data: {text}");
+    // Nothing new: nothing more is sent.
+    r.sync_at(now() + chrono::Duration::hours(2));
+    assert_eq!(r.server.accepted_at("/api/v1/events").len(), 1);
 }

@@ -64,8 +64,11 @@ fn killed_100_times_every_application_arrives_exactly_once() {
         .map(Result::unwrap)
         .collect();
     committed.sort();
-    let mut arrived: Vec<String> =
-        server.accepted().iter().map(|(_, b)| b["posting_id"].as_str().unwrap().to_string()).collect();
+    let mut arrived: Vec<String> = server
+        .accepted_at("/api/v1/applications")
+        .iter()
+        .map(|b| b["posting_id"].as_str().unwrap().to_string())
+        .collect();
     arrived.sort();
     let unique: HashSet<&String> = arrived.iter().collect();
     assert_eq!(unique.len(), arrived.len(), "an application arrived twice");

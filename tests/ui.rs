@@ -1,98 +1,18 @@
 //! UI tests: the real Slint window (compiled with debug info) under Slint's
-//! testing backend, the real core, demo data and simulated devices. Buttons
-//! are found and pressed by their accessible labels, as a screen reader
-//! would; visible text is read back the same way.
+//! testing backend, the real core, demo data and simulated devices
+//! (`common/ui.rs`). Buttons are found and pressed by their accessible
+//! labels, as a screen reader would; visible text is read back the same way.
 
 mod common;
 
 use std::time::{Duration, Instant};
 
-use gig_kiosk::app::{Command, FilterChange, Parts, build};
-use gig_kiosk::clock::ManualClock;
-use gig_kiosk::devices::setup::Threading;
+use common::ui::{Kiosk, kiosk, kiosk_with};
+use gig_kiosk::app::{Command, FilterChange};
 use gig_kiosk::store::Store;
-use gig_kiosk::ui::{Inline, JobsAdapter, SessionAdapter, StatusAdapter};
-use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementQuery};
+use gig_kiosk::ui::{JobsAdapter, SessionAdapter, StatusAdapter};
+use i_slint_backend_testing::{AccessibleRole, ElementQuery};
 use slint::{ComponentHandle, Model};
-
-struct Kiosk {
-    k: Inline,
-    clock: ManualClock,
-    dir: tempfile::TempDir,
-}
-
-fn now() -> chrono::DateTime<chrono::FixedOffset> {
-    chrono::DateTime::parse_from_rfc3339("2026-11-23T09:00:00+08:00").unwrap()
-}
-
-fn kiosk(threaded: bool) -> Kiosk {
-    kiosk_with(threaded, |_| {})
-}
-
-/// A kiosk whose configuration `tune` changed first.
-fn kiosk_with(threaded: bool, tune: impl FnOnce(&mut gig_kiosk::config::Config)) -> Kiosk {
-    i_slint_backend_testing::init_no_event_loop();
-    let dir = tempfile::tempdir().unwrap();
-    let mut cfg = gig_kiosk::config::Builder::new(gig_kiosk::config::Mode::Demo).build().unwrap().config;
-    tune(&mut cfg);
-    let mut store = Store::open_in_dir(dir.path()).unwrap();
-    gig_kiosk::import::load_demo(&mut store, now()).unwrap();
-    let clock = ManualClock::new(now());
-    let threading = if threaded { Threading::Threaded } else { Threading::Inline };
-    let parts = Parts { store, clock: std::sync::Arc::new(clock.clone()), threading, demo: true };
-    let k = Inline::new(build(&cfg, dir.path(), parts).unwrap()).unwrap();
-    k.ui.window().set_size(slint::PhysicalSize::new(1080, 1920));
-    k.ui.show().unwrap();
-    Kiosk { k, clock, dir }
-}
-
-impl Kiosk {
-    /// Presses the enabled button whose accessible label is exactly `label`.
-    fn press(&self, label: &str) {
-        let found: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(&self.k.ui, label)
-            .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
-            .collect();
-        let Some(b) = found.first() else {
-            panic!("no button {label:?} on page {}; text: {:?}", self.page(), self.texts())
-        };
-        assert_ne!(b.accessible_enabled(), Some(false), "button {label:?} is disabled");
-        b.invoke_accessible_default_action();
-    }
-
-    /// Every text element's content (what is drawn).
-    fn texts(&self) -> Vec<String> {
-        ElementQuery::from_root(&self.k.ui)
-            .match_descendants()
-            .match_accessible_role(AccessibleRole::Text)
-            .find_all()
-            .into_iter()
-            .filter_map(|e| e.accessible_label().map(|s| s.to_string()))
-            .collect()
-    }
-
-    fn all_text(&self) -> String {
-        self.texts().join("\n")
-    }
-
-    fn page(&self) -> String {
-        self.k.ui.global::<SessionAdapter>().get_page().to_string()
-    }
-
-    fn count(&self) -> i32 {
-        self.k.ui.global::<JobsAdapter>().get_count()
-    }
-
-    fn first_job_label(&self) -> String {
-        let rows = self.k.ui.global::<JobsAdapter>().get_rows();
-        let r = rows.row_data(0).expect("a job in the list");
-        format!("{}, {}{}, {}", r.title, r.wage, r.wage_unit, r.distance)
-    }
-
-    fn tick(&self, ms: u64) {
-        self.clock.advance(ms);
-        self.k.send(Command::Tick);
-    }
-}
 
 #[test]
 fn navigation_reaches_every_page_and_back() {

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod platform;
+pub mod ui;
 pub mod xvfb;
 
 use std::io::{Read, Write};

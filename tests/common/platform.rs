@@ -97,6 +97,11 @@ impl TestPlatform {
     pub fn accepted(&self) -> Vec<(String, Value)> {
         self.state.lock().unwrap().accepted.clone()
     }
+
+    /// The bodies accepted at one path (`/api/v1/applications`).
+    pub fn accepted_at(&self, path: &str) -> Vec<Value> {
+        self.accepted().into_iter().filter(|(p, _)| p == path).map(|(_, b)| b).collect()
+    }
 }
 
 fn handle(mut conn: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
@@ -302,6 +307,9 @@ fn submit(state: &Mutex<State>, path: &str, key: String, body: &[u8]) -> (u16, S
                 json!({"application_id": format!("A{}", s.accepted.len()), "status": "received"}).to_string(),
             )
         }
+    } else if path == "/api/v1/events" {
+        s.accepted.push((path.to_string(), v));
+        (202, String::new())
     } else {
         s.accepted.push((path.to_string(), v));
         (201, json!({"id": s.accepted.len()}).to_string())
