@@ -107,6 +107,8 @@ pub(super) fn apply(ui: &AppWindow, v: &StaffView) {
             .map(|l| StaffLogLine { time: l.time.as_str().into(), text: l.text.as_str().into() })
             .collect(),
     ));
+    a.set_summary(v.summary.as_str().into());
+    a.set_summary_level(v.summary_level.into());
     a.set_notice(v.notice.as_str().into());
     a.set_notice_bad(v.notice_bad);
     a.set_undo(v.undo.as_str().into());

@@ -71,7 +71,19 @@ impl Core {
         (v.notice, v.notice_bad) = self.notice_words();
         v.undo = self.staff.undo.last().map(|(k, _)| self.setting_name(k)).unwrap_or_default();
         match page {
-            StaffPage::Status => v.status = self.status_items(),
+            StaffPage::Status => {
+                v.status = self.status_items();
+                let faults = v.status.iter().filter(|i| i.level == "fault").count();
+                let warns = v.status.iter().filter(|i| i.level == "warn").count();
+                (v.summary, v.summary_level) = match (faults, warns) {
+                    (0, 0) => (self.t("一切正常", "Everything works"), "ok"),
+                    (0, w) => (self.t(&format!("可以使用，有 {w} 个问题要注意"), &format!("Working, with {w} thing(s) to look at")), "warn"),
+                    (f, w) => (
+                        self.t(&format!("有 {} 个问题需要处理", f + w), &format!("{} problem(s) to deal with", f + w)),
+                        "fault",
+                    ),
+                };
+            }
             StaffPage::Setup => {
                 v.setup = self.setup_rows();
                 v.test_read =
@@ -319,7 +331,9 @@ impl Core {
         // The platform.
         v.extend(self.sync_items());
         // The machine.
-        let data = &cfg.storage.data_dir;
+        // The directory the database is really in (a screenshot's or a
+        // test's may differ from the configured one).
+        let data = self.store.path().parent().unwrap_or(&cfg.storage.data_dir);
         match crate::doctor::probes::free_bytes(data) {
             Ok(free) => {
                 let low = free < LOW_DISK;

@@ -59,6 +59,10 @@ pub struct StaffView {
     pub pad_state: String,
     pub pad_message: String,
     pub status: Vec<StatusItem>,
+    /// The status page in one line ("一切正常", "有 2 个问题需要处理").
+    pub summary: String,
+    /// `ok`, `warn` or `fault`.
+    pub summary_level: &'static str,
     pub setup: Vec<SettingRow>,
     pub numbers: Vec<NumberRow>,
     pub days: Vec<DayBar>,
