@@ -54,14 +54,5 @@ pub fn desktop_answers() -> Result<String, String> {
 
 /// Input devices under `dev/input` (touch screens are among them).
 pub fn input_devices(dev: &Path) -> Vec<std::path::PathBuf> {
-    let mut v: Vec<_> = std::fs::read_dir(dev.join("input"))
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .filter(|e| e.file_name().to_string_lossy().starts_with("event"))
-                .map(|e| e.path())
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v
+    crate::devices::device_files(&dev.join("input"), "event")
 }

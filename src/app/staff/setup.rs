@@ -76,7 +76,11 @@ pub fn editor(key: &str, current: &str, dev: &Path, demo: bool) -> Editor {
             if stable.exists() {
                 v.push(quote(&stable.display().to_string()));
             }
-            v.extend(printer_ports(dev).iter().map(|p| quote(&p.display().to_string())));
+            v.extend(
+                crate::devices::device_files(&dev.join("usb"), "lp")
+                    .iter()
+                    .map(|p| quote(&p.display().to_string())),
+            );
             v.extend(ports::candidates(dev, false).iter().map(|p| quote(&p.display().to_string())));
             v
         }
@@ -99,20 +103,6 @@ pub fn editor(key: &str, current: &str, dev: &Path, demo: bool) -> Editor {
     let mut seen = std::collections::HashSet::new();
     out.retain(|v| seen.insert(v.clone()));
     Editor::Choices(out)
-}
-
-/// USB printer-class devices (`/dev/usb/lp0` …).
-fn printer_ports(dev: &Path) -> Vec<std::path::PathBuf> {
-    let mut v: Vec<_> = std::fs::read_dir(dev.join("usb"))
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .filter(|e| e.file_name().to_string_lossy().starts_with("lp"))
-                .map(|e| e.path())
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v
 }
 
 /// The TOML text of a number typed on the pad, if it is one.

@@ -77,9 +77,18 @@ impl Core {
                 let warns = v.status.iter().filter(|i| i.level == "warn").count();
                 (v.summary, v.summary_level) = match (faults, warns) {
                     (0, 0) => (self.t("一切正常", "Everything works"), "ok"),
-                    (0, w) => (self.t(&format!("可以使用，有 {w} 个问题要注意"), &format!("Working, with {w} thing(s) to look at")), "warn"),
+                    (0, w) => (
+                        self.t(
+                            &format!("可以使用，有 {w} 个问题要注意"),
+                            &format!("Working, with {w} thing(s) to look at"),
+                        ),
+                        "warn",
+                    ),
                     (f, w) => (
-                        self.t(&format!("有 {} 个问题需要处理", f + w), &format!("{} problem(s) to deal with", f + w)),
+                        self.t(
+                            &format!("有 {} 个问题需要处理", f + w),
+                            &format!("{} problem(s) to deal with", f + w),
+                        ),
                         "fault",
                     ),
                 };
