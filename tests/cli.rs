@@ -570,6 +570,18 @@ fn screenshot_renders_a_page_to_png_without_a_display() {
     let bad = k.run(&["screenshot", "--page", "nowhere", "--out", out.to_str().unwrap()]);
     assert!(!bad.status.success());
     assert!(stderr(&bad).contains("pages: attract, jobs"), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("staff-pin, staff-locked"), "{}", stderr(&bad));
+
+    // A staff page, reached through the gesture and the PIN: its selected
+    // tab ("设备状态") is the action blue where the attract page has a job.
+    let staff = k.path("staff.png");
+    k.ok(&["screenshot", "--page", "staff-status", "--out", staff.to_str().unwrap()]);
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&staff).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    reader.next_frame(&mut buf).unwrap();
+    let at = (150 * 1080 + 60) * 4;
+    assert_eq!(&buf[at..at + 3], &[0x0b, 0x5c, 0xad], "the status tab is selected");
 }
 
 #[test]

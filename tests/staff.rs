@@ -287,3 +287,28 @@ fn todays_numbers_count_what_workers_did_and_the_summary_prints() {
     assert!(t.all_text().contains("今日统计已打印"), "{:?}", t.texts());
     assert_eq!(slips(), before + 1);
 }
+
+#[test]
+fn every_button_on_every_staff_page_has_a_label() {
+    let t = kiosk_with_pin(Some(PIN));
+    let check = |t: &Kiosk| {
+        let buttons: Vec<ElementHandle> = i_slint_backend_testing::ElementQuery::from_root(&t.k.ui)
+            .match_descendants()
+            .match_predicate(|e| {
+                matches!(e.accessible_role(), Some(AccessibleRole::Button | AccessibleRole::Tab))
+            })
+            .find_all();
+        assert!(!buttons.is_empty());
+        for b in buttons {
+            let label = b.accessible_label().unwrap_or_default();
+            assert!(!label.trim().is_empty(), "a button without a label on staff page {}", staff_page(t));
+        }
+    };
+    hold_station_name(&t, 5_000);
+    check(&t);
+    type_pin(&t, PIN);
+    for tab in ["设备状态", "设备设置", "今日数据", "操作记录"] {
+        t.press(tab);
+        check(&t);
+    }
+}

@@ -52,9 +52,9 @@ pub fn run(ctx: &Context, c: &StaffCommand, out: &mut dyn Write) -> anyhow::Resu
                     });
                     writeln!(out, "{v}")?;
                 } else {
-                    write!(out, "{}  {:<13}", at.format("%Y-%m-%d %H:%M:%S"), r.action)?;
+                    write!(out, "{}  {}", at.format("%Y-%m-%d %H:%M:%S"), r.action)?;
                     if let Some(k) = &r.key {
-                        write!(out, " {k}")?;
+                        write!(out, "{} {k}", " ".repeat(13usize.saturating_sub(r.action.len())))?;
                     }
                     if r.old_value.is_some() || r.new_value.is_some() {
                         let v = |v: &Option<String>| v.clone().unwrap_or_else(|| "(unset)".into());

@@ -331,12 +331,14 @@ impl Core {
             advice,
         ));
         // GPIO.
-        v.push(self.item(
-            ("感应器和指示灯", "Sensor and lamps"),
-            self.devices.gpio.describe(),
-            "info",
-            String::new(),
-        ));
+        let gpio = match &self.devices.sim.gpio {
+            // Simulated: the reason is for technicians (demo mode, GPIO off, not a Pi).
+            Some(_) => {
+                format!("{} ({})", self.t("未接感应器和指示灯", "none wired"), self.devices.gpio.describe())
+            }
+            None => self.devices.gpio.describe(),
+        };
+        v.push(self.item(("感应器和指示灯", "Sensor and lamps"), gpio, "info", String::new()));
         // The platform.
         v.extend(self.sync_items());
         // The machine.
